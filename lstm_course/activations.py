@@ -1,0 +1,53 @@
+"""Activation functions and their derivatives.
+
+Derivatives are written in terms of the activation's *output*, because that is
+what the backward passes keep in their caches:
+sigma'(z) = s (1 - s) with s = sigma(z), and tanh'(z) = 1 - t**2 with t = tanh(z).
+"""
+import numpy as np
+
+
+def sigmoid(z):
+    """Logistic function sigma(z) = 1 / (1 + exp(-z)), without overflow.
+
+    For z < 0 it evaluates exp(z) / (1 + exp(z)), so ``exp`` only ever sees
+    non-positive arguments and no RuntimeWarning is raised even at z = -1000.
+
+    Parameters
+    ----------
+    z : ndarray, any shape
+
+    Returns
+    -------
+    ndarray, same shape and dtype as ``z``
+    """
+    z = np.asarray(z)
+    if z.dtype.kind != "f":
+        z = z.astype(np.float64)
+    exp_neg_abs = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + exp_neg_abs), exp_neg_abs / (1.0 + exp_neg_abs)).astype(z.dtype, copy=False)
+
+
+def sigmoid_grad_from_output(s):
+    """Derivative of the sigmoid given its output: sigma'(z) = s (1 - s)."""
+    return s * (1.0 - s)
+
+
+def sigmoid_grad(z):
+    """Derivative of the sigmoid at z: sigma'(z) = sigma(z) (1 - sigma(z))."""
+    return sigmoid_grad_from_output(sigmoid(z))
+
+
+def tanh(z):
+    """Hyperbolic tangent, tanh(z) = (e^z - e^-z) / (e^z + e^-z)."""
+    return np.tanh(z)
+
+
+def tanh_grad_from_output(t):
+    """Derivative of tanh given its output: tanh'(z) = 1 - t**2."""
+    return 1.0 - t * t
+
+
+def tanh_grad(z):
+    """Derivative of tanh at z: tanh'(z) = 1 - tanh(z)**2."""
+    return tanh_grad_from_output(np.tanh(z))

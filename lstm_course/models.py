@@ -1,0 +1,205 @@
+"""A recurrent layer (Elman RNN or LSTM) followed by a linear readout.
+
+This is the model every training chapter uses:
+
+    h_t = cell(x_t, state_{t-1}),      yhat_t = h_t Wy + by,
+
+with the per-step squared-error loss l_t = 1/2 sum_n ||yhat_{n,t} - y_{n,t}||^2,
+**summed** over the batch (not averaged), and optionally weighted per step, so
+that a many-to-one task only puts loss on its last step.
+
+Parameters live in a dict with keys ``Wx, Wh, b, Wy, by``. For ``cell="lstm"``
+they are ``Wx (D, 4H)``, ``Wh (H, 4H)``, ``b (4H,)`` with gate blocks i, f, g, o;
+for ``cell="rnn"`` they are ``(D, H)``, ``(H, H)``, ``(H,)``. The readout is
+``Wy (H, O)`` and ``by (O,)``.
+"""
+import numpy as np
+
+from . import lstm, rnn
+from ._validation import as_float_array, check_positive_int, check_shape
+
+CELLS = ("rnn", "lstm")
+PARAM_NAMES = ("Wx", "Wh", "b", "Wy", "by")
+
+
+def check_cell(cell):
+    """Raise ``ValueError`` unless ``cell`` is ``"rnn"`` or ``"lstm"``."""
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+    return cell
+
+
+def gate_blocks(cell):
+    """Number of H-wide column blocks in Wx, Wh and b: 1 for the RNN, 4 for the LSTM."""
+    return 4 if check_cell(cell) == "lstm" else 1
+
+
+def init_params(cell, input_size, hidden_size, output_size, rng=None, forget_bias=0.0, dtype=np.float64):
+    """Initialise a recurrent layer plus readout.
+
+    Input weights are Glorot-uniform, recurrent weights orthogonal (per gate
+    block), biases zero except the LSTM forget block, which is ``forget_bias``
+    (Keras's ``unit_forget_bias=True`` corresponds to 1.0).
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm"}
+    input_size, hidden_size, output_size : int
+        D, H and O.
+    rng : numpy.random.Generator or int, optional
+    forget_bias : float
+        Initial bias of the forget gate (LSTM only).
+    dtype : numpy dtype
+
+    Returns
+    -------
+    dict with keys ``Wx, Wh, b, Wy, by``.
+    """
+    G = gate_blocks(cell)
+    D = check_positive_int("input_size", input_size)
+    H = check_positive_int("hidden_size", hidden_size)
+    O = check_positive_int("output_size", output_size)
+    if cell == "rnn" and forget_bias != 0.0:
+        raise ValueError("forget_bias only applies to cell='lstm'")
+    rng = np.random.default_rng(rng)
+    limit = np.sqrt(6.0 / (D + H))
+    Wx = rng.uniform(-limit, limit, size=(D, G * H))
+    Wh = np.concatenate([np.linalg.qr(rng.normal(size=(H, H)))[0] for _ in range(G)], axis=1)
+    b = np.zeros(G * H)
+    if cell == "lstm":
+        b[H:2 * H] = forget_bias
+    limit = np.sqrt(6.0 / (H + O))
+    Wy = rng.uniform(-limit, limit, size=(H, O))
+    by = np.zeros(O)
+    return {name: value.astype(dtype) for name, value in zip(PARAM_NAMES, (Wx, Wh, b, Wy, by))}
+
+
+def check_params(params, cell):
+    """Validate a parameter dict and return ``(D, H, O)``."""
+    G = gate_blocks(cell)
+    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
+        keys = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise ValueError(f"params must be a dict with keys {PARAM_NAMES}, got {keys}")
+    arrays = {name: as_float_array(name, params[name], ndim=2 if name.startswith("W") else 1)
+              for name in PARAM_NAMES}
+    D, width = arrays["Wx"].shape
+    if width % G:
+        raise ValueError(f"Wx must have shape (D, {G}H) for cell={cell!r}, got {arrays['Wx'].shape}")
+    H = width // G
+    O = arrays["Wy"].shape[1]
+    blocks = "H" if G == 1 else f"{G}H"
+    check_shape("Wh", arrays["Wh"], (H, G * H), f"(H, {blocks})")
+    check_shape("b", arrays["b"], (G * H,), f"({blocks},)")
+    check_shape("Wy", arrays["Wy"], (H, O), "(H, O)")
+    check_shape("by", arrays["by"], (O,), "(O,)")
+    return D, H, O
+
+
+def forward(params, x, cell="lstm", h0=None, c0=None):
+    """Run the recurrent layer and the readout over a sequence.
+
+    Parameters
+    ----------
+    params : dict
+        ``Wx, Wh, b, Wy, by``.
+    x : ndarray (N, T, D)
+    cell : {"rnn", "lstm"}
+    h0 : ndarray (N, H), optional
+    c0 : ndarray (N, H), optional
+        LSTM only.
+
+    Returns
+    -------
+    yhat : ndarray (N, T, O)
+        yhat_t = h_t Wy + by.
+    cache : dict
+        The layer cache plus ``cell``, ``h`` and the readout weights.
+    """
+    check_params(params, check_cell(cell))
+    if cell == "lstm":
+        h, c, layer_cache = lstm.lstm_forward(x, h0, c0, params["Wx"], params["Wh"], params["b"])
+    else:
+        if c0 is not None:
+            raise ValueError("c0 is only used by cell='lstm'")
+        h, layer_cache = rnn.rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])
+    yhat = h @ params["Wy"] + params["by"]
+    return yhat, {"cell": cell, "layer": layer_cache, "h": h, "Wy": params["Wy"]}
+
+
+def backward(dyhat, cache):
+    """Gradients of the loss for :func:`forward`.
+
+    dWy = sum_{n,t} h_{n,t}^T dyhat_{n,t}, dby = sum_{n,t} dyhat_{n,t}, and
+    dh = dyhat Wy^T is handed to the layer's BPTT.
+
+    Parameters
+    ----------
+    dyhat : ndarray (N, T, O)
+    cache : dict
+        From :func:`forward`.
+
+    Returns
+    -------
+    grads : dict
+        ``Wx, Wh, b, Wy, by``, plus ``h0`` (and ``c0`` for the LSTM), the
+        gradient on the initial state.
+    """
+    h = cache["h"]
+    N, T, H = h.shape
+    dyhat = as_float_array("dyhat", dyhat, ndim=3)
+    check_shape("dyhat", dyhat, (N, T, cache["Wy"].shape[1]), "(N, T, O)")
+    grads = {"Wy": h.reshape(N * T, H).T @ dyhat.reshape(N * T, -1), "by": dyhat.sum(axis=(0, 1))}
+    dh = dyhat @ cache["Wy"].T
+    if cache["cell"] == "lstm":
+        _, grads["h0"], grads["c0"], grads["Wx"], grads["Wh"], grads["b"] = lstm.lstm_backward(dh, cache["layer"])
+    else:
+        _, grads["h0"], grads["Wx"], grads["Wh"], grads["b"] = rnn.rnn_backward(dh, cache["layer"])
+    return grads
+
+
+def squared_error(yhat, y, step_weights=None):
+    """Per-step squared error, summed over the batch.
+
+    L = sum_t w_t * 1/2 sum_n ||yhat_{n,t} - y_{n,t}||^2.
+
+    Parameters
+    ----------
+    yhat, y : ndarray (N, T, O)
+    step_weights : ndarray (T,) or (N, T), optional
+        w_t (or w_{n,t}); ones if omitted. A many-to-one loss uses a weight of 1
+        on the last step and 0 elsewhere; a mask of valid steps is also a weight.
+
+    Returns
+    -------
+    loss : float
+    dyhat : ndarray (N, T, O)
+    """
+    yhat = as_float_array("yhat", yhat, ndim=3)
+    y = as_float_array("y", y, ndim=3)
+    check_shape("y", y, yhat.shape, "(N, T, O) like yhat")
+    N, T, _ = y.shape
+    if step_weights is None:
+        weights = np.ones((N, T, 1))
+    else:
+        step_weights = as_float_array("step_weights", step_weights)
+        if step_weights.shape not in ((T,), (N, T)):
+            raise ValueError(f"step_weights must have shape (T,) = ({T},) or (N, T) = ({N}, {T}), "
+                             f"got {step_weights.shape}")
+        weights = np.broadcast_to(step_weights, (N, T))[..., None]
+    residual = yhat - y
+    return float(0.5 * np.sum(weights * residual ** 2)), weights * residual
+
+
+def loss_and_grads(params, x, y, cell="lstm", step_weights=None, h0=None, c0=None):
+    """Full-BPTT loss and parameter gradients: forward, loss, backward in one call.
+
+    Returns
+    -------
+    loss : float
+    grads : dict
+        Keyed like ``params`` (``Wx, Wh, b, Wy, by``).
+    """
+    yhat, cache = forward(params, x, cell, h0, c0)
+    loss, dyhat = squared_error(yhat, y, step_weights)
+    grads = backward(dyhat, cache)
+    return loss, {name: grads[name] for name in PARAM_NAMES}

@@ -1,0 +1,68 @@
+"""Figures for training runs: loss curves and 2-D decision boundaries."""
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def _axes(ax, figsize=(5.5, 3.5)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def loss_curve(losses, ax=None, label=None, log_scale=True, xlabel="update", title="Training loss"):
+    """Plot one or more loss histories.
+
+    Parameters
+    ----------
+    losses : array_like (n_updates,) or dict[str, array_like]
+        A single history, or several keyed by their legend label.
+    ax : matplotlib Axes, optional
+    label : str, optional
+        Legend label for a single history.
+    log_scale : bool
+        Use a logarithmic y axis (losses usually span decades).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax)
+    histories = losses if isinstance(losses, dict) else {label: losses}
+    for name, history in histories.items():
+        ax.plot(np.arange(1, len(history) + 1), history, label=name)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set(xlabel=xlabel, ylabel="loss", title=title)
+    if any(name is not None for name in histories):
+        ax.legend()
+    return ax
+
+
+def decision_boundary(predict, X, y, ax=None, resolution=200, title="Decision boundary"):
+    """Shade the sign of a 2-D classifier's output and overlay the data.
+
+    Parameters
+    ----------
+    predict : callable
+        Maps an ``(M, 2)`` array of points to ``(M, 1)`` scores; the boundary
+        is drawn where the score crosses 0.5.
+    X : ndarray (N, 2)
+    y : ndarray (N, 1) or (N,)
+        Labels in {0, 1}.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax, figsize=(4, 4))
+    margin = 0.5
+    xs = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
+    ys = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    scores = predict(np.column_stack([grid_x.ravel(), grid_y.ravel()])).reshape(grid_x.shape)
+    ax.contourf(grid_x, grid_y, scores, levels=20, cmap="RdBu_r", alpha=0.6)
+    ax.contour(grid_x, grid_y, scores, levels=[0.5], colors="k", linewidths=1.5)
+    labels = np.ravel(y)
+    ax.scatter(X[:, 0], X[:, 1], c=labels, cmap="RdBu_r", edgecolors="k", s=60, vmin=0, vmax=1)
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title, aspect="equal")
+    return ax

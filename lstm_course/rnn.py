@@ -1,0 +1,157 @@
+"""The Elman recurrent network with a tanh nonlinearity.
+
+One step computes
+
+    h_t = tanh(x_t Wx + h_{t-1} Wh + b)
+
+with ``x_t (N, D)``, ``h_t (N, H)``, ``Wx (D, H)``, ``Wh (H, H)`` and ``b (H,)``.
+The sequence functions apply that step for t = 1..T over a batch-major input
+``x (N, T, D)``; their backward pass is backpropagation through time (BPTT).
+"""
+import numpy as np
+
+from ._validation import (check_recurrent_params, check_sequence_inputs, check_step_inputs,
+                          check_upstream)
+from .activations import tanh_grad_from_output
+
+
+def _step_forward(x, h_prev, Wx, Wh, b):
+    h = np.tanh(x @ Wx + h_prev @ Wh + b)
+    return h, {"x": x, "h_prev": h_prev, "Wx": Wx, "Wh": Wh, "h": h}
+
+
+def _step_backward(dh, cache):
+    dz = dh * tanh_grad_from_output(cache["h"])   # dL/dz_t = dL/dh_t * (1 - h_t**2)
+    dx = dz @ cache["Wx"].T                        # dL/dx_t = dz_t Wx^T
+    dh_prev = dz @ cache["Wh"].T                   # dL/dh_{t-1} = dz_t Wh^T
+    dWx = cache["x"].T @ dz                        # dL/dWx = x_t^T dz_t
+    dWh = cache["h_prev"].T @ dz                   # dL/dWh = h_{t-1}^T dz_t
+    db = dz.sum(axis=0)                            # dL/db = sum over the batch of dz_t
+    return dx, dh_prev, dWx, dWh, db
+
+
+def rnn_step_forward(x, h_prev, Wx, Wh, b):
+    """One Elman step, h = tanh(x Wx + h_prev Wh + b).
+
+    Parameters
+    ----------
+    x : ndarray (N, D)
+        Input at this step.
+    h_prev : ndarray (N, H)
+        Hidden state from the previous step.
+    Wx : ndarray (D, H)
+        Input-to-hidden weights.
+    Wh : ndarray (H, H)
+        Hidden-to-hidden (recurrent) weights.
+    b : ndarray (H,)
+        Bias.
+
+    Returns
+    -------
+    h : ndarray (N, H)
+        New hidden state.
+    cache : dict
+        ``x, h_prev, Wx, Wh, h``: everything :func:`rnn_step_backward` reads.
+    """
+    Wx, Wh, b, D, H = check_recurrent_params(Wx, Wh, b, gate_blocks=1)
+    x, (h_prev,) = check_step_inputs(x, {"h_prev": h_prev}, D, H)
+    return _step_forward(x, h_prev, Wx, Wh, b)
+
+
+def rnn_step_backward(dh, cache):
+    """Backward pass of :func:`rnn_step_forward`.
+
+    With z = x Wx + h_prev Wh + b and dz = dh * (1 - h**2):
+    dx = dz Wx^T, dh_prev = dz Wh^T, dWx = x^T dz, dWh = h_prev^T dz, db = sum_n dz.
+
+    Parameters
+    ----------
+    dh : ndarray (N, H)
+        Gradient of the loss with respect to the step's output ``h``.
+    cache : dict
+        From :func:`rnn_step_forward`.
+
+    Returns
+    -------
+    dx : ndarray (N, D)
+    dh_prev : ndarray (N, H)
+    dWx : ndarray (D, H)
+    dWh : ndarray (H, H)
+    db : ndarray (H,)
+    """
+    dh = check_upstream("dh", dh, cache["h"].shape, "(N, H)")
+    return _step_backward(dh, cache)
+
+
+def rnn_forward(x, h0, Wx, Wh, b):
+    """Run the Elman RNN over a whole sequence.
+
+    h_t = tanh(x_t Wx + h_{t-1} Wh + b) for t = 1..T, starting from h_0 = ``h0``.
+
+    Parameters
+    ----------
+    x : ndarray (N, T, D)
+        Batch-major input sequence.
+    h0 : ndarray (N, H) or None
+        Initial hidden state; ``None`` means zeros.
+    Wx : ndarray (D, H)
+    Wh : ndarray (H, H)
+    b : ndarray (H,)
+
+    Returns
+    -------
+    h : ndarray (N, T, H)
+        Hidden state at every step.
+    cache : dict
+        ``x, h0, h, Wx, Wh``. These stored activations are the memory cost of
+        unrolling: BPTT reads all T of them on the way back.
+    """
+    Wx, Wh, b, D, H = check_recurrent_params(Wx, Wh, b, gate_blocks=1)
+    x, (h0,) = check_sequence_inputs(x, {"h0": h0}, D, H)
+    N, T, _ = x.shape
+    h = np.empty((N, T, H), dtype=np.result_type(x, h0, Wx, Wh, b))
+    h_prev = h0
+    for t in range(T):
+        h_prev, _ = _step_forward(x[:, t], h_prev, Wx, Wh, b)
+        h[:, t] = h_prev
+    return h, {"x": x, "h0": h0, "h": h, "Wx": Wx, "Wh": Wh}
+
+
+def rnn_backward(dh, cache):
+    """Backpropagation through time for :func:`rnn_forward`.
+
+    Walks t = T..1, adding the error that arrives from step t+1 to the error
+    injected at step t, and sums the per-step weight gradients, because every
+    step uses the same weights:
+
+        dL/dh_t (total) = dh[:, t] + dz_{t+1} Wh^T,     dL/dW = sum_t dL/dW|_t.
+
+    Parameters
+    ----------
+    dh : ndarray (N, T, H)
+        Upstream gradient on every hidden output (zeros where no loss is attached).
+    cache : dict
+        From :func:`rnn_forward`.
+
+    Returns
+    -------
+    dx : ndarray (N, T, D)
+    dh0 : ndarray (N, H)
+    dWx : ndarray (D, H)
+    dWh : ndarray (H, H)
+    db : ndarray (H,)
+    """
+    x, h0, h, Wx, Wh = (cache[key] for key in ("x", "h0", "h", "Wx", "Wh"))
+    dh = check_upstream("dh", dh, h.shape, "(N, T, H)")
+    N, T, _ = h.shape
+    dx = np.zeros(x.shape, dtype=np.result_type(x, dh))
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0], dtype=Wh.dtype)
+    dh_next = np.zeros_like(h0)  # error arriving from the step after the last: none
+    for t in reversed(range(T)):
+        h_prev = h[:, t - 1] if t > 0 else h0
+        step_cache = {"x": x[:, t], "h_prev": h_prev, "Wx": Wx, "Wh": Wh, "h": h[:, t]}
+        dx[:, t], dh_next, dWx_t, dWh_t, db_t = _step_backward(dh[:, t] + dh_next, step_cache)
+        dWx += dWx_t
+        dWh += dWh_t
+        db += db_t
+    return dx, dh_next, dWx, dWh, db

@@ -1,0 +1,119 @@
+"""Deterministic toy sequence tasks.
+
+Every generator takes ``rng`` (a seed or a ``numpy.random.Generator``) and
+returns a :class:`TaskData` ``(x, y, step_weights)`` with batch-major arrays
+``x (N, T, D)``, ``y (N, T, O)`` and ``step_weights (N, T)``: the weight of
+each step's loss in :func:`lstm_course.models.squared_error` (0 where a step
+has no target).
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from ._validation import check_positive_int
+
+
+class TaskData(NamedTuple):
+    """Inputs, targets and per-step loss weights of a sequence task."""
+
+    x: np.ndarray
+    y: np.ndarray
+    step_weights: np.ndarray
+
+
+def noisy_sine(n_sequences, length, rng=None, noise=0.1, period_range=(10.0, 30.0)):
+    """Next-step prediction of noisy sine waves.
+
+    s_t = sin(2 pi t / P + phi) + noise * eps_t with P ~ U(period_range),
+    phi ~ U[0, 2 pi) and eps_t ~ N(0, 1) per sequence; x_t = s_t and
+    y_t = s_{t+1} for t = 0..T-1.
+
+    Returns
+    -------
+    TaskData with x, y of shape (N, T, 1) and all step weights 1.
+    """
+    N = check_positive_int("n_sequences", n_sequences)
+    T = check_positive_int("length", length)
+    low, high = period_range
+    if not 0 < low <= high:
+        raise ValueError(f"period_range must be (low, high) with 0 < low <= high, got {period_range!r}")
+    rng = np.random.default_rng(rng)
+    period = rng.uniform(low, high, size=(N, 1))
+    phase = rng.uniform(0.0, 2 * np.pi, size=(N, 1))
+    steps = np.arange(T + 1)
+    series = np.sin(2 * np.pi * steps / period + phase) + noise * rng.normal(size=(N, T + 1))
+    return TaskData(series[:, :-1, None], series[:, 1:, None], np.ones((N, T)))
+
+
+def delay_task(n_sequences, length, lag, rng=None):
+    """Echo the input ``lag`` steps later: y_t = x_{t - lag}.
+
+    x_t ~ U[-1, 1]. Steps t < lag have no target (weight 0), so a model can
+    only reduce the loss by carrying information across exactly ``lag`` steps.
+
+    Returns
+    -------
+    TaskData with x, y of shape (N, T, 1); step weights 0 for t < lag, else 1.
+    """
+    N = check_positive_int("n_sequences", n_sequences)
+    T = check_positive_int("length", length)
+    lag = check_positive_int("lag", lag)
+    if lag >= T:
+        raise ValueError(f"lag must be smaller than length so that some step has a target, got lag={lag}, length={T}")
+    rng = np.random.default_rng(rng)
+    x = rng.uniform(-1.0, 1.0, size=(N, T, 1))
+    y = np.zeros_like(x)
+    y[:, lag:] = x[:, :-lag]
+    weights = np.zeros((N, T))
+    weights[:, lag:] = 1.0
+    return TaskData(x, y, weights)
+
+
+def adding_problem(n_sequences, min_length, rng=None, variable_length=True):
+    """The adding problem of Hochreiter & Schmidhuber (1997), Experiment 4.
+
+    Each step is a pair (value, marker) with value ~ U[-1, 1]. Exactly two
+    pairs carry marker 1: one chosen among the first 10 pairs (its value is
+    X1) and another, different one among the first T/2 - 1 pairs (X2). The
+    first and the last pair carry marker -1 unless marked; all others 0. If
+    the first pair is marked, its value is set to 0 (the paper's rule). The
+    only target is at the sequence's last step: 0.5 + (X1 + X2) / 4.
+
+    Lengths are drawn uniformly from [T, T + T/10] when ``variable_length``;
+    shorter sequences are padded at the end with zero pairs, and the step
+    weight marks each sequence's own last step.
+
+    Parameters
+    ----------
+    n_sequences : int
+    min_length : int
+        T, at least 6, so that the first T/2 - 1 pairs hold two candidates.
+    rng : int or numpy.random.Generator, optional
+    variable_length : bool
+
+    Returns
+    -------
+    TaskData with x (N, T_max, 2), y (N, T_max, 1) (target at each sequence's
+    last step, 0 elsewhere) and one-hot step weights (N, T_max).
+    """
+    N = check_positive_int("n_sequences", n_sequences)
+    T = check_positive_int("min_length", min_length)
+    if T < 6:
+        raise ValueError(f"min_length must be >= 6 so that two distinct pairs can be marked, got {T}")
+    rng = np.random.default_rng(rng)
+    lengths = rng.integers(T, T + T // 10 + 1, size=N) if variable_length else np.full(N, T)
+    T_max = int(lengths.max())
+    x = np.zeros((N, T_max, 2))
+    y = np.zeros((N, T_max, 1))
+    weights = np.zeros((N, T_max))
+    for n, length in enumerate(lengths):
+        x[n, :length, 0] = rng.uniform(-1.0, 1.0, size=length)
+        first = rng.integers(0, min(10, T))
+        second = rng.choice(np.setdiff1d(np.arange(T // 2 - 1), [first]))
+        x[n, [0, length - 1], 1] = -1.0
+        x[n, [first, second], 1] = 1.0
+        if x[n, 0, 1] == 1.0:
+            x[n, 0, 0] = 0.0
+        y[n, length - 1, 0] = 0.5 + (x[n, first, 0] + x[n, second, 0]) / 4.0
+        weights[n, length - 1] = 1.0
+    return TaskData(x, y, weights)

@@ -121,6 +121,6 @@ def check_sequence_inputs(x, states, D, H):
 
 def check_upstream(name, grad, expected, labels):
     """Validate an upstream gradient against the shape its forward pass produced."""
-    grad = as_float_array(name, grad, ndim=len(expected))
+    grad = as_float_array(name, grad)
     check_shape(name, grad, expected, labels)
     return grad

@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lstm_course import models, optim, tasks, training
+from lstm_course.gradcheck import check_gradients
+
+
+@given(cell=st.sampled_from(models.CELLS), N=st.integers(1, 4), T=st.integers(1, 5), D=st.integers(1, 3),
+       H=st.integers(1, 4), O=st.integers(1, 3), per_sequence_weights=st.booleans(), seed=st.integers(0, 999))
+def test_loss_and_grads_match_numerical_gradients(cell, N, T, D, H, O, per_sequence_weights, seed):
+    rng = np.random.default_rng(seed)
+    params = models.init_params(cell, D, H, O, rng, forget_bias=1.0 if cell == "lstm" else 0.0)
+    x, y = rng.normal(size=(N, T, D)), rng.normal(size=(N, T, O))
+    weights = rng.uniform(size=(N, T) if per_sequence_weights else T)
+    _, grads = models.loss_and_grads(params, x, y, cell, weights)
+
+    def loss(**p):
+        return np.array(models.loss_and_grads(p, x, y, cell, weights)[0])
+
+    errors = check_gradients(loss, params, grads, np.array(1.0), verbose=False)
+    assert max(errors.values()) <= 1e-7, errors
+
+
+def test_initial_state_gradient_is_returned(rng):
+    params = models.init_params("lstm", 2, 3, 1, rng)
+    x, y = rng.normal(size=(2, 4, 2)), rng.normal(size=(2, 4, 1))
+    h0, c0 = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    yhat, cache = models.forward(params, x, "lstm", h0, c0)
+    grads = models.backward(models.squared_error(yhat, y)[1], cache)
+
+    def loss(h0, c0):
+        return np.array(models.squared_error(models.forward(params, x, "lstm", h0, c0)[0], y)[0])
+
+    errors = check_gradients(loss, {"h0": h0, "c0": c0}, {"h0": grads["h0"], "c0": grads["c0"]},
+                             np.array(1.0), verbose=False)
+    assert max(errors.values()) <= 1e-7
+
+
+def test_loss_is_summed_over_the_batch(rng):
+    yhat = rng.normal(size=(3, 2, 1))
+    loss, _ = models.squared_error(yhat, np.zeros_like(yhat))
+    assert loss == pytest.approx(0.5 * np.sum(yhat ** 2))
+
+
+def test_init_params_shapes_and_forget_bias():
+    params = models.init_params("lstm", 3, 5, 2, rng=0, forget_bias=1.0)
+    assert params["Wx"].shape == (3, 20) and params["Wh"].shape == (5, 20) and params["Wy"].shape == (5, 2)
+    np.testing.assert_array_equal(params["b"][5:10], 1.0)
+    np.testing.assert_array_equal(np.delete(params["b"], np.s_[5:10]), 0.0)
+    rnn = models.init_params("rnn", 3, 5, 2, rng=0)
+    assert rnn["Wx"].shape == (3, 5) and rnn["Wh"].shape == (5, 5)
+    np.testing.assert_allclose(rnn["Wh"] @ rnn["Wh"].T, np.eye(5), atol=1e-12)
+
+
+def test_fit_reduces_the_loss_reproducibly():
+    def run():
+        params = models.init_params("lstm", 1, 8, 1, rng=0)
+        return training.fit(params, lambda k: tasks.noisy_sine(16, 30, rng=k), optim.Adam(0.02), 60)
+
+    losses = run()
+    assert losses[-5:].mean() < 0.5 * losses[:5].mean()
+    np.testing.assert_array_equal(losses, run())
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: models.init_params("gru", 1, 1, 1), "cell must be one of"),
+    (lambda: models.init_params("rnn", 1, 1, 1, forget_bias=1.0), "forget_bias only applies"),
+    (lambda: models.forward({"Wx": np.ones((1, 4))}, np.ones((1, 2, 1))), "params must be a dict with keys"),
+    (lambda: models.forward(models.init_params("lstm", 2, 3, 1, rng=0), np.ones((1, 2, 1))),
+     r"x must have shape \(N, T, D\)"),
+    (lambda: models.forward(models.init_params("rnn", 2, 3, 1, rng=0), np.ones((1, 2, 2)), "lstm"),
+     r"Wx must have shape \(D, 4H\)"),
+    (lambda: models.squared_error(np.ones((1, 2, 1)), np.ones((1, 2, 1)), np.ones(3)),
+     r"step_weights must have shape \(T,\)"),
+])
+def test_bad_inputs(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

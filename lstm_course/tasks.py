@@ -117,3 +117,54 @@ def adding_problem(n_sequences, min_length, rng=None, variable_length=True):
         y[n, length - 1, 0] = 0.5 + (x[n, first, 0] + x[n, second, 0]) / 4.0
         weights[n, length - 1] = 1.0
     return TaskData(x, y, weights)
+
+
+def window_sum_task(n_sequences, length, window, rng=None):
+    """Sum of the previous ``window`` inputs: y_t = x_{t-1} + x_{t-2} + ... + x_{t-window}.
+
+    x_t ~ U[-1, 1]. Steps t < window have no target (weight 0). With
+    ``window=1`` this is :func:`delay_task` with ``lag=1``; larger windows make
+    the target a function of several past observations rather than one.
+
+    Returns
+    -------
+    TaskData with x, y of shape (N, T, 1); step weights 0 for t < window, else 1.
+    """
+    N = check_positive_int("n_sequences", n_sequences)
+    T = check_positive_int("length", length)
+    window = check_positive_int("window", window)
+    if window >= T:
+        raise ValueError(f"window must be smaller than length so that some step has a target, "
+                         f"got window={window}, length={T}")
+    rng = np.random.default_rng(rng)
+    x = rng.uniform(-1.0, 1.0, size=(N, T, 1))
+    y = np.zeros_like(x)
+    for j in range(1, window + 1):
+        y[:, window:] += x[:, window - j:T - j]
+    weights = np.zeros((N, T))
+    weights[:, window:] = 1.0
+    return TaskData(x, y, weights)
+
+
+def seasonal_ar(n_sequences, length, period, coefficient=0.8, rng=None, noise=1.0):
+    """Next-step prediction of a seasonal autoregression s_t = a s_{t-P} + noise eps_t.
+
+    eps_t ~ N(0, 1) and the first P values are drawn from the stationary
+    distribution N(0, noise^2 / (1 - a^2)); x_t = s_t, y_t = s_{t+1}. Its
+    partial autocorrelation is a at lag P and zero at every other lag.
+
+    Returns
+    -------
+    TaskData with x, y of shape (N, T, 1) and all step weights 1.
+    """
+    N = check_positive_int("n_sequences", n_sequences)
+    T = check_positive_int("length", length)
+    P = check_positive_int("period", period)
+    if not -1.0 < coefficient < 1.0:
+        raise ValueError(f"coefficient must be in (-1, 1) for a stationary series, got {coefficient!r}")
+    rng = np.random.default_rng(rng)
+    series = np.empty((N, T + 1))
+    series[:, :P] = rng.normal(scale=noise / np.sqrt(1.0 - coefficient ** 2), size=(N, min(P, T + 1)))
+    for t in range(P, T + 1):
+        series[:, t] = coefficient * series[:, t - P] + noise * rng.normal(size=N)
+    return TaskData(series[:, :-1, None], series[:, 1:, None], np.ones((N, T)))

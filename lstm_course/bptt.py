@@ -1,0 +1,127 @@
+"""Measuring backpropagation through time (Chapter 3).
+
+BPTT itself lives in :func:`lstm_course.rnn.rnn_backward` and
+:func:`lstm_course.lstm.lstm_backward`, and one full-BPTT update in
+:func:`lstm_course.training.fit`. This module measures it:
+
+- :func:`time_bptt_update`: wall-clock seconds of one forward + backward pass vs T;
+- :func:`linear_fit`: least-squares line and R^2, to call a cost "linear in T";
+- :func:`error_flow`: the error a loss injects at each step and the total
+  error dL/dh_t that BPTT accumulates there.
+"""
+import time
+
+import numpy as np
+
+from . import models
+from ._validation import as_float_array, check_positive_int
+from .unrolling import check_lengths, per_step_gradients
+
+
+def time_bptt_update(lengths, cell="rnn", batch_size=8, input_size=1, hidden_size=16, repeats=5,
+                     rng=None, progress=False):
+    """Median wall-clock time of one full-BPTT gradient computation for each T.
+
+    For each T, times :func:`lstm_course.models.loss_and_grads` (forward over
+    all T steps, per-step squared error, backward over all T steps) on random
+    data with ``time.perf_counter``, ``repeats`` times, and keeps the median,
+    which resists the outliers of a busy machine.
+
+    Parameters
+    ----------
+    lengths : sequence of int
+        Sequence lengths T.
+    cell : {"rnn", "lstm"}
+    batch_size, input_size, hidden_size : int
+        N, D and H (the readout has one output).
+    repeats : int
+        Timed calls per T (after one untimed warm-up call).
+    rng : int or numpy.random.Generator, optional
+    progress : bool
+        Show a tqdm progress bar over the lengths.
+
+    Returns
+    -------
+    ndarray (len(lengths),)
+        Median seconds per update.
+    """
+    lengths = check_lengths(lengths)
+    repeats = check_positive_int("repeats", repeats)
+    N = check_positive_int("batch_size", batch_size)
+    D = check_positive_int("input_size", input_size)
+    rng = np.random.default_rng(rng)
+    params = models.init_params(cell, D, hidden_size, 1, rng)
+    if progress:
+        from tqdm.auto import tqdm
+        lengths = tqdm(lengths, desc="timing BPTT")
+    medians = []
+    for T in lengths:
+        x = rng.normal(size=(N, T, D))
+        y = rng.normal(size=(N, T, 1))
+        models.loss_and_grads(params, x, y, cell)  # warm-up: first-call allocation is not BPTT's cost
+        seconds = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            models.loss_and_grads(params, x, y, cell)
+            seconds.append(time.perf_counter() - start)
+        medians.append(float(np.median(seconds)))
+    return np.array(medians)
+
+
+def linear_fit(x, y):
+    """Least-squares line y ~ slope * x + intercept and its coefficient of determination.
+
+    R^2 = 1 - sum (y - fit)^2 / sum (y - mean y)^2; 1 means the points lie on the line.
+
+    Parameters
+    ----------
+    x, y : array_like (M,)
+        At least two points, with x not all equal.
+
+    Returns
+    -------
+    slope, intercept, r_squared : float
+    """
+    x = as_float_array("x", x, ndim=1)
+    y = as_float_array("y", y, ndim=1)
+    if y.shape != x.shape or x.size < 2:
+        raise ValueError(f"x and y must be 1-D with the same length >= 2, got {x.shape} and {y.shape}")
+    if np.ptp(x) == 0:
+        raise ValueError("x must contain at least two distinct values to fit a line")
+    slope, intercept = np.polyfit(x, y, deg=1)
+    residual = y - (slope * x + intercept)
+    spread = np.sum((y - y.mean()) ** 2)
+    r_squared = 1.0 - np.sum(residual ** 2) / spread if spread > 0 else 1.0
+    return float(slope), float(intercept), float(r_squared)
+
+
+def error_flow(params, x, y, step_weights=None, h0=None):
+    """Per-step error injected by the loss and total error reaching each hidden state.
+
+    For the Elman RNN model of :mod:`lstm_course.models`, the loss injects
+    e_t = w_t (yhat_t - y_t) Wy^T on h_t; BPTT adds what comes back from
+    later steps, so the total is dL/dh_t = e_t + dz_{t+1} Wh^T
+    (see :func:`lstm_course.unrolling.per_step_gradients`).
+
+    Parameters
+    ----------
+    params : dict
+        RNN parameters ``Wx, Wh, b, Wy, by``.
+    x : ndarray (N, T, D)
+    y : ndarray (N, T, O)
+    step_weights : ndarray (T,) or (N, T), optional
+        Ones (many-to-many) if omitted; one-hot on the last step for many-to-one.
+    h0 : ndarray (N, H), optional
+
+    Returns
+    -------
+    dict
+        ``injected (T,)`` and ``total (T,)``: Frobenius norms over (N, H) of
+        e_t and dL/dh_t; ``loss``: the weighted loss.
+    """
+    yhat, cache = models.forward(params, x, "rnn", h0)
+    loss, dyhat = models.squared_error(yhat, y, step_weights)
+    injected = dyhat @ params["Wy"].T
+    total = per_step_gradients(injected, cache["layer"])["dh_total"]
+    return {"injected": np.linalg.norm(injected, axis=(0, 2)), "total": np.linalg.norm(total, axis=(0, 2)),
+            "loss": loss}

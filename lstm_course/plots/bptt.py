@@ -1,0 +1,90 @@
+"""Figures for Chapter 3: BPTT's cost, a trained model's predictions, error injection."""
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .training import _axes
+
+
+def cost_vs_length(lengths, seconds, fit=None, ax=None, title="Time of one full-BPTT update"):
+    """Plot measured seconds per update against T, with an optional fitted line.
+
+    Parameters
+    ----------
+    lengths : array_like (M,)
+    seconds : array_like (M,)
+    fit : tuple (slope, intercept, r_squared), optional
+        From :func:`lstm_course.bptt.linear_fit`.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax, figsize=(5.5, 3.5))
+    lengths = np.asarray(lengths, dtype=float)
+    ax.plot(lengths, 1e3 * np.asarray(seconds), "o", label="measured (median)")
+    if fit is not None:
+        slope, intercept, r_squared = fit
+        grid = np.linspace(0, lengths.max(), 50)
+        ax.plot(grid, 1e3 * (slope * grid + intercept), "--",
+                label=f"linear fit: {1e6 * slope:.1f} µs per step, $R^2$ = {r_squared:.3f}")
+    ax.set(xlabel="sequence length T", ylabel="ms per update", title=title)
+    ax.legend()
+    return ax
+
+
+def sine_predictions(x, y, yhat, n_show=3, axes=None, title="Next-step predictions"):
+    """Plot inputs, targets and predictions of a one-dimensional sequence task.
+
+    Parameters
+    ----------
+    x, y, yhat : ndarray (N, T, 1)
+        Inputs, targets and the model's predictions.
+    n_show : int
+        Number of sequences to draw, one panel each.
+
+    Returns
+    -------
+    ndarray of matplotlib Axes
+    """
+    n_show = min(n_show, len(x))
+    if axes is None:
+        _, axes = plt.subplots(n_show, 1, figsize=(6.5, 1.9 * n_show), sharex=True, layout="constrained")
+    axes = np.atleast_1d(axes)
+    steps = np.arange(x.shape[1])
+    for n, ax in enumerate(axes):
+        ax.plot(steps, x[n, :, 0], color="0.7", label="input $x_t$")
+        ax.plot(steps, y[n, :, 0], "k.", markersize=4, label=r"target $y_t = x_{t+1}$")
+        ax.plot(steps, yhat[n, :, 0], color="#c44e52", label=r"prediction $\hat y_t$")
+        ax.set_ylabel(f"sequence {n}")
+    axes[0].set_title(title)
+    axes[0].legend(fontsize=8, ncol=3, loc="upper right")
+    axes[-1].set_xlabel("step t")
+    return axes
+
+
+def error_injection(flows, axes=None, title="Error injected by the loss and total error on each state"):
+    """Compare where the loss injects error and how much reaches each hidden state.
+
+    Parameters
+    ----------
+    flows : dict[str, dict]
+        Per loss type (e.g. ``"many-to-many"``), the output of
+        :func:`lstm_course.bptt.error_flow` (``injected`` and ``total``, each (T,)).
+
+    Returns
+    -------
+    ndarray of matplotlib Axes, one per loss type
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, len(flows), figsize=(5.0 * len(flows), 3.3), sharey=True,
+                               layout="constrained")
+    axes = np.atleast_1d(axes)
+    for ax, (label, flow) in zip(axes, flows.items()):
+        steps = np.arange(1, len(flow["total"]) + 1)
+        ax.bar(steps, flow["injected"], color="#dd8452", label=r"injected $\|e_t\|$")
+        ax.plot(steps, flow["total"], "k.-", label=r"total $\|\partial L / \partial h_t\|$")
+        ax.set(yscale="log", xlabel="step t", title=label)
+    axes[0].set_ylabel("error norm")
+    axes[0].legend(fontsize=8)
+    axes[0].figure.suptitle(title)
+    return axes

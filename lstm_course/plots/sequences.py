@@ -1,0 +1,116 @@
+"""Figures for Chapter 7, preparing sequences: sample orders, (P)ACF, grid searches, learning curves."""
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .. import sequences
+
+
+def sample_orders(panels, figsize=None):
+    """Draw one slots x batches grid per sample order.
+
+    Cell (slot i, batch b) is coloured by the original sequence of the sample
+    that sits in slot i of batch b and labelled ``s.c`` (sequence s, chunk c).
+    A stateful layer carries slot i's state from column b to column b+1, so a
+    correct order shows each row continuing one sequence with c increasing by
+    one; dashed lines mark state resets.
+
+    Parameters
+    ----------
+    panels : dict[str, tuple]
+        Title -> ``(sequence, chunk, batch_size, reset_every)``: the sequence and
+        chunk index of every flat sample position (as from
+        :func:`lstm_course.sequences.stateful_sample_index`), the batch size and
+        the number of batches between resets.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    if figsize is None:
+        figsize = (5.0 * len(panels), 3.0)
+    fig, axes = plt.subplots(1, len(panels), figsize=figsize, layout="constrained", squeeze=False)
+    cmap = plt.get_cmap("tab10")
+    for ax, (title, (sequence, chunk, batch_size, reset_every)) in zip(axes[0], panels.items()):
+        grid_seq = np.asarray(sequence).reshape(-1, batch_size).T
+        grid_chunk = np.asarray(chunk).reshape(-1, batch_size).T
+        slots, batches = grid_seq.shape
+        colours = cmap(grid_seq % 10)
+        ax.imshow(colours, aspect="auto", alpha=0.55)
+        for i in range(slots):
+            for b in range(batches):
+                ax.text(b, i, f"{grid_seq[i, b]}.{grid_chunk[i, b]}", ha="center", va="center", fontsize=8)
+        for b in range(reset_every, batches, reset_every):
+            ax.axvline(b - 0.5, color="k", linestyle="--", linewidth=1.2)
+        ax.set_xticks(range(batches))
+        ax.set_yticks(range(slots))
+        ax.set(xlabel="batch", ylabel="slot", title=title)
+    return fig
+
+
+def acf_pacf(series, max_lag, z=1.96, axes=None):
+    """Stem plots of the sample ACF and PACF with the +-z/sqrt(n) white-noise band.
+
+    The lag suggested by :func:`lstm_course.sequences.suggest_window_length`
+    is marked in red on the PACF.
+
+    Returns
+    -------
+    ndarray of two matplotlib Axes
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.2), layout="constrained")
+    lags = np.arange(max_lag + 1)
+    bound = sequences.significance_bound(len(series), z)
+    window, _ = sequences.suggest_window_length(series, max_lag, z)
+    for ax, values, name in ((axes[0], sequences.autocorrelation(series, max_lag), "ACF"),
+                             (axes[1], sequences.partial_autocorrelation(series, max_lag), "PACF")):
+        ax.stem(lags[1:], values[1:], basefmt=" ")
+        ax.axhspan(-bound, bound, color="tab:blue", alpha=0.15, label=f"$\\pm{z}/\\sqrt{{n}}$")
+        ax.axhline(0.0, color="k", linewidth=0.8)
+        ax.set(xlabel="lag", ylabel=name, title=f"Sample {name}")
+    axes[1].plot([window], [sequences.partial_autocorrelation(series, max_lag)[window]], "o", color="tab:red",
+                 markersize=9, fillstyle="none", label=f"suggested window = {window}")
+    axes[1].legend(loc="upper right")
+    return axes
+
+
+def grid_search_boxplot(result, sequence_length=None, ax=None, ylabel="test MSE per target"):
+    """Box plot of a :class:`lstm_course.sequences.GridSearchResult`, one box per length.
+
+    Lengths that do not divide ``sequence_length`` (trained with padding and
+    masking) are drawn hatched.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 3.5), layout="constrained")
+    boxes = ax.boxplot(list(result.scores), patch_artist=True)
+    ax.set_xticks(range(1, len(result.lengths) + 1), [str(length) for length in result.lengths])
+    for box, length in zip(boxes["boxes"], result.lengths):
+        box.set_facecolor("tab:blue")
+        box.set_alpha(0.4)
+        if sequence_length is not None and sequence_length % length:
+            box.set_hatch("//")
+    title = f"{result.scores.shape[1]} repeats per length"
+    if sequence_length is not None and np.any(sequence_length % result.lengths):
+        title += " (hatched: padded and masked)"
+    ax.set(xlabel="subsequence length (timesteps)", ylabel=ylabel, yscale="log", title=title)
+    return ax
+
+
+def metric_curves(curves, ax=None, xlabel="epoch", ylabel="test $R^2$", title=None):
+    """Plot several metric histories, each ``label -> (x, values)``.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.5), layout="constrained")
+    for label, (x, values) in curves.items():
+        ax.plot(x, values, marker="o", markersize=3, label=label)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.legend(fontsize=8)
+    return ax

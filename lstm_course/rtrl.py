@@ -1,0 +1,104 @@
+"""Real-time recurrent learning (Williams & Zipser 1989): gradients carried forward.
+
+BPTT walks backward from a loss; RTRL instead carries the sensitivities of the
+state with respect to every recurrent parameter forward in time. With theta the
+flattened (Wx, Wh, b) and z_t = x_t Wx + h_{t-1} Wh + b:
+
+    dz_t/dtheta = (partial z_t / partial theta) + Wh^T-mix of dh_{t-1}/dtheta,
+
+then, for the RNN, dh_t/dtheta = (1 - h_t^2) * dz_t/dtheta; for the LSTM, with
+gates (i, f, g, o) = (sigmoid, sigmoid, tanh, sigmoid)(z_t) and c_t = f c_{t-1} + i g,
+
+    dc_t = f dc_{t-1} + c_{t-1} df + g di + i dg,
+    dh_t = tanh(c_t) do + o (1 - tanh(c_t)^2) dc_t,
+
+starting from zero sensitivities (the initial state does not depend on theta).
+The gradient of the per-step loss l_t = 1/2 sum_n ||h_t Wy + by - y_t||^2
+(summed over the batch) is then (dl_t/dh_t) . dh_t/dtheta, available at time t
+without any backward pass: the exact gradient of l_t for fixed weights, through
+the whole history. The sensitivities cost O(N H P) memory with P ~ 4H(D + H)
+parameters and O(N H^2 P) time per step, so RTRL is practical only for small
+H. This module is the independent reference against which truncated BPTT with
+k1 = 1 and no truncation is checked.
+"""
+import numpy as np
+
+from . import models
+from ._validation import as_float_array, check_shape
+from .activations import sigmoid
+
+
+def _direct_dz(x_t, h_prev, G, H):
+    """partial z_t / partial theta for theta = (Wx, Wh, b) flattened: (N, G H, P)."""
+    N = x_t.shape[0]
+    eye = np.eye(G * H)
+    d_Wx = np.einsum("na,kb->nkab", x_t, eye).reshape(N, G * H, -1)     # z_k depends on Wx[a, k] via x_a
+    d_Wh = np.einsum("na,kb->nkab", h_prev, eye).reshape(N, G * H, -1)  # ... and on Wh[a, k] via h_prev_a
+    d_b = np.broadcast_to(eye, (N, G * H, G * H))
+    return np.concatenate([d_Wx, d_Wh, d_b], axis=2)
+
+
+def rtrl_gradients(params, x, y, cell="lstm", h0=None, c0=None):
+    """Per-step loss gradients by forward sensitivity propagation.
+
+    Parameters
+    ----------
+    params : dict
+        ``Wx, Wh, b, Wy, by`` as in :mod:`lstm_course.models`.
+    x : ndarray (N, T, D)
+    y : ndarray (N, T, O)
+    cell : {"lstm", "rnn"}
+    h0, c0 : ndarray (N, H), optional
+        Initial state, zeros if omitted (``c0`` only for the LSTM).
+
+    Returns
+    -------
+    list of dict
+        Element t - 1 holds the gradient of l_t (t = 1..T) with respect to
+        ``Wx, Wh, b, Wy, by``, for the weights held fixed.
+    """
+    cell = models.check_cell(cell)
+    D, H, O = models.check_params(params, cell)
+    G = models.gate_blocks(cell)
+    x = as_float_array("x", x, ndim=3)
+    N, T, _ = x.shape
+    check_shape("x", x, (N, T, D), "(N, T, D) with D from Wx")
+    y = as_float_array("y", y, ndim=3)
+    check_shape("y", y, (N, T, O), "(N, T, O) with O from Wy")
+    if cell == "rnn" and c0 is not None:
+        raise ValueError("c0 is only used by cell='lstm'")
+    h = np.zeros((N, H)) if h0 is None else as_float_array("h0", h0, ndim=2)
+    c = np.zeros((N, H)) if c0 is None else as_float_array("c0", c0, ndim=2)
+    check_shape("h0", h, (N, H), "(N, H)")
+    check_shape("c0", c, (N, H), "(N, H)")
+    Wx, Wh, b, Wy, by = (params[name] for name in models.PARAM_NAMES)
+    sizes = np.cumsum([Wx.size, Wh.size])
+    P = Wx.size + Wh.size + b.size
+    dh = np.zeros((N, H, P))   # dh_{t-1}/dtheta
+    dc = np.zeros((N, H, P))   # dc_{t-1}/dtheta
+    per_step = []
+    for t in range(T):
+        z = x[:, t] @ Wx + h @ Wh + b
+        dz = _direct_dz(x[:, t], h, G, H) + np.einsum("jk,njp->nkp", Wh, dh)
+        if cell == "rnn":
+            h = np.tanh(z)
+            dh = (1.0 - h ** 2)[:, :, None] * dz
+        else:
+            i, f, o = (sigmoid(z[:, k * H:(k + 1) * H]) for k in (0, 1, 3))
+            g = np.tanh(z[:, 2 * H:3 * H])
+            di, df, dg, do = (dz[:, k * H:(k + 1) * H] for k in range(4))
+            di = (i * (1 - i))[:, :, None] * di
+            df = (f * (1 - f))[:, :, None] * df
+            dg = (1 - g ** 2)[:, :, None] * dg
+            do = (o * (1 - o))[:, :, None] * do
+            dc = f[:, :, None] * dc + c[:, :, None] * df + g[:, :, None] * di + i[:, :, None] * dg
+            c = f * c + i * g
+            tanh_c = np.tanh(c)
+            dh = tanh_c[:, :, None] * do + (o * (1 - tanh_c ** 2))[:, :, None] * dc
+            h = o * tanh_c
+        residual = h @ Wy + by - y[:, t]
+        dtheta = np.einsum("nh,nhp->p", residual @ Wy.T, dh)
+        dWx, dWh, db = np.split(dtheta, sizes)
+        per_step.append({"Wx": dWx.reshape(Wx.shape), "Wh": dWh.reshape(Wh.shape), "b": db,
+                         "Wy": h.T @ residual, "by": residual.sum(axis=0)})
+    return per_step

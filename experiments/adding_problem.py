@@ -6,7 +6,7 @@ readout) is trained with full BPTT, Adam (learning rate 0.01), batches of 32
 sequences and global gradient-norm clipping at 1, for the same number of
 updates; then the fraction of 1000 held-out sequences with absolute error
 below 0.04 (the paper's criterion) is recorded. The LSTM starts with forget
-bias 3. All the work is done by :func:`lstm_course.adding.run_grid`.
+bias 5. All the work is done by :func:`lstm_course.adding.run_grid`.
 
 Regenerate the table the chapter shows (about 10 minutes on 2 cores)::
 

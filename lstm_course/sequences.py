@@ -32,6 +32,7 @@ import numpy as np
 from . import ensemble, lstm, models
 from ._validation import (as_float_array, check_positive_int, check_recurrent_params,
                           check_sequence_inputs, check_shape, check_upstream)
+from .optim import Adam
 
 # --------------------------------------------------------------------------- 1, 2
 
@@ -289,6 +290,7 @@ def fit_stateful(params, X, Y, step_weights, timesteps, batch_size, optimizer, n
         from tqdm.auto import tqdm
         epochs = tqdm(epochs, desc=f"stateful TBPTT({timesteps}, {timesteps})")
     losses = np.empty(len(epochs))
+    # The step weights ride along as an extra target channel, so one call orders both.
     targets = np.concatenate([as_float_array("Y", Y, ndim=3), weights[..., None]], axis=2)
     for epoch in epochs:
         total = 0.0
@@ -679,8 +681,6 @@ def grid_search_timesteps(make_task, lengths, repeats=30, hidden_size=16, n_epoc
     GridSearchResult
         ``lengths``, ``scores (len(lengths), repeats)``, ``mean`` and ``std`` over repeats.
     """
-    from .optim import Adam
-
     repeats = check_positive_int("repeats", repeats)
     n_epochs = check_positive_int("n_epochs", n_epochs)
     batch_size = check_positive_int("batch_size", batch_size)

@@ -101,16 +101,19 @@ def grid_search_boxplot(result, sequence_length=None, ax=None, ylabel="test MSE 
 
 
 def metric_curves(curves, ax=None, xlabel="epoch", ylabel="test $R^2$", title=None):
-    """Plot several metric histories, each ``label -> (x, values)``.
+    """Plot several metric histories, each ``label -> (x, values)`` or ``(x, values, style)``.
+
+    ``style`` is a dict of keyword arguments for ``ax.plot`` (e.g. ``color``,
+    ``linestyle``), so related runs can share a colour.
 
     Returns
     -------
     matplotlib Axes
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 3.5), layout="constrained")
-    for label, (x, values) in curves.items():
-        ax.plot(x, values, marker="o", markersize=3, label=label)
+        _, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
+    for label, (x, values, *style) in curves.items():
+        ax.plot(x, values, marker="o", markersize=3, label=label, **(style[0] if style else {}))
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.legend(fontsize=8)
     return ax

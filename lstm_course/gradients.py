@@ -10,7 +10,7 @@ so the error that reaches h_s from a loss on h_t passes through the product
     dh_t/dh_s = J_t J_{t-1} ... J_{s+1},                     (t - s factors).
 
 Its norm against the lag t - s is what vanishes or explodes. Because
-|tanh'| <= 1, ||J_k|| <= ||Wh||_2 = lambda_1, the largest singular value, and
+abs(tanh') <= 1, ||J_k|| <= ||Wh||_2 = lambda_1, the largest singular value, and
 so ||dh_t/dh_s|| <= lambda_1 ** (t - s): lambda_1 < 1 is *sufficient* for
 vanishing (Pascanu, Mikolov & Bengio 2013). Spectral radius > 1 is
 *necessary* for explosion in the linear network, since ||W^k||**(1/k) tends
@@ -42,7 +42,7 @@ def _check_square(name, matrix):
 
 
 def spectral_radius(matrix):
-    """Largest absolute eigenvalue, rho(W) = max_i |mu_i(W)|.
+    """Largest absolute eigenvalue, rho(W) = max_i abs(mu_i(W)).
 
     Parameters
     ----------

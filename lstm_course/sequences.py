@@ -401,7 +401,7 @@ def masked_lstm_forward(x, mask, h0, c0, Wx, Wh, b):
     -------
     h, c : ndarray (N, T, H)
     cache : dict
-        ``mask``, ``h0``, ``c0`` and the per-step caches of :func:`lstm.lstm_step_forward`.
+        ``mask``, ``h0``, ``c0`` and the per-step caches of :func:`lstm_course.lstm.lstm_step_forward`.
     """
     Wx, Wh, b, D, H = check_recurrent_params(Wx, Wh, b, gate_blocks=4)
     x, (h0, c0) = check_sequence_inputs(x, {"h0": h0, "c0": c0}, D, H)
@@ -564,7 +564,7 @@ def significance_bound(n, z=1.96):
 def suggest_window_length(series, max_lag, z=1.96):
     """Suggest the number of input time steps from the significant partial autocorrelations.
 
-    The window is the largest lag k <= max_lag with |PACF_k| > z / sqrt(n):
+    The window is the largest lag k <= max_lag with abs(PACF_k) > z / sqrt(n):
     a model that sees the last k inputs sees every lag that still carries
     information the shorter lags do not.
 

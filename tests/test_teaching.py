@@ -24,12 +24,22 @@ def nbgrader_cells(notebook, key):
     return [cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get(key)]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name)
+def solution_code_cells(notebook):
+    return [cell for cell in nbgrader_cells(notebook, "solution") if cell.cell_type == "code"]
+
+
+@pytest.mark.parametrize("chapter", sorted({path.parent for path in NOTEBOOKS}), ids=lambda p: p.name)
+def test_every_chapter_has_at_least_two_exercises(chapter):
+    notebooks = [nbformat.read(path, as_version=4) for path in sorted(chapter.glob("*.ipynb"))]
+    assert sum(len(solution_code_cells(notebook)) for notebook in notebooks) >= 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_exercises_use_the_nbgrader_format(path):
     notebook = nbformat.read(path, as_version=4)
-    solutions = [cell for cell in nbgrader_cells(notebook, "solution") if cell.cell_type == "code"]
+    solutions = solution_code_cells(notebook)
     tests = nbgrader_cells(notebook, "grade")
-    assert len(solutions) >= 2, "each chapter has at least two exercises with solution cells"
+    assert solutions, "every notebook has at least one exercise with a solution cell"
     assert len(tests) >= len(solutions), "every solution cell has an autograded test cell"
     for cell in solutions:
         assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
@@ -39,7 +49,7 @@ def test_exercises_use_the_nbgrader_format(path):
     assert exercises >= len(solutions)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_autograder_cells_fail_on_the_student_version(path):
     student = make_student_version.student_version(nbformat.read(path, as_version=4))
     assert not any("### BEGIN SOLUTION" in cell.source for cell in student.cells)

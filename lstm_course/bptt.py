@@ -14,6 +14,7 @@ import time
 import numpy as np
 
 from . import models
+from ._progress import progress_bar
 from ._validation import as_float_array, check_positive_int
 from .unrolling import check_lengths, per_step_gradients
 
@@ -51,9 +52,7 @@ def time_bptt_update(lengths, cell="rnn", batch_size=8, input_size=1, hidden_siz
     D = check_positive_int("input_size", input_size)
     rng = np.random.default_rng(rng)
     params = models.init_params(cell, D, hidden_size, 1, rng)
-    if progress:
-        from tqdm.auto import tqdm
-        lengths = tqdm(lengths, desc="timing BPTT")
+    lengths = progress_bar(lengths, progress, desc="timing BPTT")
     medians = []
     for T in lengths:
         x = rng.normal(size=(N, T, D))

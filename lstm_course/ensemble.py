@@ -16,6 +16,7 @@ the stacked arrays updates each member as its own optimiser would.
 import numpy as np
 
 from . import models
+from ._progress import progress_bar
 from ._validation import as_float_array, check_positive_int, check_shape
 
 PARAM_NAMES = models.PARAM_NAMES
@@ -245,9 +246,7 @@ def fit_ensemble(params, make_batch, optimizer, n_updates, progress=False):
         Each member's loss per unit of step weight, before each update.
     """
     updates = range(check_positive_int("n_updates", n_updates))
-    if progress:
-        from tqdm.auto import tqdm
-        updates = tqdm(updates, desc="ensemble updates")
+    updates = progress_bar(updates, progress, desc="ensemble updates")
     history = []
     for update in updates:
         x, y, step_weights, mask = make_batch(update)

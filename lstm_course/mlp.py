@@ -12,6 +12,7 @@ derivatives (:func:`mlp_backward`), adjust the weights (:func:`sgd_step`), repea
 """
 import numpy as np
 
+from ._progress import progress_bar
 from ._validation import as_float_array, check_positive_int, check_shape
 
 
@@ -153,9 +154,7 @@ def train(params, X, y, learning_rate, epochs, progress=False):
     """
     epochs = check_positive_int("epochs", epochs)
     steps = range(epochs)
-    if progress:
-        from tqdm.auto import tqdm
-        steps = tqdm(steps, desc="epochs")
+    steps = progress_bar(steps, progress, desc="epochs")
     losses = np.empty(epochs)
     for epoch in steps:
         yhat, cache = mlp_forward(params, X)

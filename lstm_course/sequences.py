@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import ensemble, lstm, models
+from ._progress import progress_bar
 from ._validation import (as_float_array, check_positive_int, check_recurrent_params,
                           check_sequence_inputs, check_shape, check_upstream)
 from .optim import Adam
@@ -286,9 +287,7 @@ def fit_stateful(params, X, Y, step_weights, timesteps, batch_size, optimizer, n
     weights = as_float_array("step_weights", step_weights, ndim=2)
     check_shape("step_weights", weights, X.shape[:2], "(N, T)")
     epochs = range(check_positive_int("n_epochs", n_epochs))
-    if progress:
-        from tqdm.auto import tqdm
-        epochs = tqdm(epochs, desc=f"stateful TBPTT({timesteps}, {timesteps})")
+    epochs = progress_bar(epochs, progress, desc=f"stateful TBPTT({timesteps}, {timesteps})")
     losses = np.empty(len(epochs))
     # The step weights ride along as an extra target channel, so one call orders both.
     targets = np.concatenate([as_float_array("Y", Y, ndim=3), weights[..., None]], axis=2)
@@ -693,9 +692,7 @@ def grid_search_timesteps(make_task, lengths, repeats=30, hidden_size=16, n_epoc
         raise ValueError(f"every length must be <= T={T}, got {lengths.max()}")
     scores = np.empty((len(lengths), repeats))
     rows = enumerate(lengths)
-    if progress:
-        from tqdm.auto import tqdm
-        rows = tqdm(list(rows), desc="grid search")
+    rows = progress_bar(list(rows), progress, desc="grid search")
     for row, length in rows:
         x, mask = split_subsequences(train.x, length, pad=True)
         y = split_subsequences(train.y, length, pad=True)[0]

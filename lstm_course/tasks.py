@@ -45,6 +45,23 @@ def noisy_sine(n_sequences, length, rng=None, noise=0.1, period_range=(10.0, 30.
     return TaskData(series[:, :-1, None], series[:, 1:, None], np.ones((N, T)))
 
 
+def _inputs_after_warmup(n_sequences, length, warmup_name, warmup, rng):
+    """Uniform inputs x (N, T, 1) ~ U[-1, 1] and step weights that are 0 for the first ``warmup`` steps.
+
+    Those first steps have no target because the target needs ``warmup`` past inputs.
+    """
+    N = check_positive_int("n_sequences", n_sequences)
+    T = check_positive_int("length", length)
+    warmup = check_positive_int(warmup_name, warmup)
+    if warmup >= T:
+        raise ValueError(f"{warmup_name} must be smaller than length so that some step has a target, "
+                         f"got {warmup_name}={warmup}, length={T}")
+    x = np.random.default_rng(rng).uniform(-1.0, 1.0, size=(N, T, 1))
+    weights = np.zeros((N, T))
+    weights[:, warmup:] = 1.0
+    return x, weights
+
+
 def delay_task(n_sequences, length, lag, rng=None):
     """Echo the input ``lag`` steps later: y_t = x_{t - lag}.
 
@@ -55,17 +72,10 @@ def delay_task(n_sequences, length, lag, rng=None):
     -------
     TaskData with x, y of shape (N, T, 1); step weights 0 for t < lag, else 1.
     """
-    N = check_positive_int("n_sequences", n_sequences)
-    T = check_positive_int("length", length)
-    lag = check_positive_int("lag", lag)
-    if lag >= T:
-        raise ValueError(f"lag must be smaller than length so that some step has a target, got lag={lag}, length={T}")
-    rng = np.random.default_rng(rng)
-    x = rng.uniform(-1.0, 1.0, size=(N, T, 1))
+    x, weights = _inputs_after_warmup(n_sequences, length, "lag", lag, rng)
+    lag = int(lag)
     y = np.zeros_like(x)
     y[:, lag:] = x[:, :-lag]
-    weights = np.zeros((N, T))
-    weights[:, lag:] = 1.0
     return TaskData(x, y, weights)
 
 
@@ -130,19 +140,11 @@ def window_sum_task(n_sequences, length, window, rng=None):
     -------
     TaskData with x, y of shape (N, T, 1); step weights 0 for t < window, else 1.
     """
-    N = check_positive_int("n_sequences", n_sequences)
-    T = check_positive_int("length", length)
-    window = check_positive_int("window", window)
-    if window >= T:
-        raise ValueError(f"window must be smaller than length so that some step has a target, "
-                         f"got window={window}, length={T}")
-    rng = np.random.default_rng(rng)
-    x = rng.uniform(-1.0, 1.0, size=(N, T, 1))
+    x, weights = _inputs_after_warmup(n_sequences, length, "window", window, rng)
+    window, T = int(window), x.shape[1]
     y = np.zeros_like(x)
     for j in range(1, window + 1):
         y[:, window:] += x[:, window - j:T - j]
-    weights = np.zeros((N, T))
-    weights[:, window:] = 1.0
     return TaskData(x, y, weights)
 
 

@@ -34,6 +34,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import lstm, models, rnn
+from ._progress import progress_bar
 from ._validation import as_float_array, check_positive_int, check_shape
 from .optim import clip_grad_norm
 
@@ -322,10 +323,7 @@ class TBPTTTrainer:
         # The per-update log is the only storage that grows with the stream: 24 bytes per update.
         self._N, t = None, 0
         self._record = (array.array("q"), array.array("d"), array.array("d"))
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-            bar = tqdm(unit="step", desc=f"TBPTT({self.k1}, {self.k2})")
+        bar = progress_bar(None, progress, unit="step", desc=f"TBPTT({self.k1}, {self.k2})")
         for index, chunk in enumerate(chunks):
             x, y, weights = self._check_chunk(index, chunk)
             if t == 0:

@@ -7,6 +7,7 @@ per-step gradients into one gradient per weight), update, repeat.
 import numpy as np
 
 from . import models
+from ._progress import progress_bar
 from ._validation import check_positive_int
 from .optim import clip_grad_norm
 
@@ -39,9 +40,7 @@ def fit(params, make_batch, optimizer, n_updates, cell="lstm", max_grad_norm=Non
     """
     n_updates = check_positive_int("n_updates", n_updates)
     updates = range(n_updates)
-    if progress:
-        from tqdm.auto import tqdm
-        updates = tqdm(updates, desc="BPTT updates")
+    updates = progress_bar(updates, progress, desc="BPTT updates")
     losses = np.empty(n_updates)
     for update in updates:
         batch = make_batch(update)

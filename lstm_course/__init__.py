@@ -2,10 +2,16 @@
 
 One concept per module, one module per chapter:
 
-- :mod:`lstm_course.activations` and :mod:`lstm_course.gradcheck`: shared tools;
+- :mod:`lstm_course.activations`, :mod:`lstm_course.gradcheck`, :mod:`lstm_course.optim`,
+  :mod:`lstm_course.tasks`: shared tools, optimisers and toy tasks;
 - :mod:`lstm_course.mlp`: Chapter 1, backpropagation as a training algorithm;
-- :mod:`lstm_course.rnn`: Chapters 2-3, unrolling and BPTT for the Elman RNN;
-- :mod:`lstm_course.lstm`: Chapter 5, the LSTM cell with forget gate;
+- :mod:`lstm_course.rnn`, :mod:`lstm_course.unrolling`: Chapter 2, the Elman RNN unrolled;
+- :mod:`lstm_course.models`, :mod:`lstm_course.training`, :mod:`lstm_course.bptt`: Chapter 3, BPTT;
+- :mod:`lstm_course.gradients`: Chapter 4, vanishing and exploding gradients;
+- :mod:`lstm_course.lstm`, :mod:`lstm_course.lstm1997`, :mod:`lstm_course.flow`,
+  :mod:`lstm_course.adding`, :mod:`lstm_course.complexity`: Chapter 5, the carousel and the gates;
+- :mod:`lstm_course.tbptt`, :mod:`lstm_course.rtrl`: Chapter 6, exact truncated BPTT;
+- :mod:`lstm_course.sequences`, :mod:`lstm_course.ensemble`: Chapter 7, preparing sequences;
 - :mod:`lstm_course.plots` and :mod:`lstm_course.widgets`: every figure and widget.
 """
 __version__ = "0.1.0"

@@ -14,6 +14,7 @@ runs the full-size grid and writes the CSV the chapter shows.
 import numpy as np
 
 from . import models, tasks, training
+from ._progress import progress_bar
 from ._validation import as_float_array, check_positive_int
 from .optim import Adam
 
@@ -49,7 +50,7 @@ def last_step_outputs(values, step_weights):
 def success_rate(predictions, targets, tolerance=PAPER_CRITERION):
     """Fraction of sequences whose absolute error is below ``tolerance``.
 
-    success = (1/N) #{n : |yhat_n - y_n| < tolerance}; 0.04 is the paper's criterion.
+    success = (1/N) #{n : abs(yhat_n - y_n) < tolerance}; 0.04 is the paper's criterion.
 
     Parameters
     ----------
@@ -97,9 +98,10 @@ def train_and_evaluate(cell, length, seed, n_updates, batch_size=32, hidden_size
 
     Returns
     -------
-    dict with ``cell, length, seed, n_updates, batch_size, hidden_size,
-    train_sequences, final_train_loss`` (mean of the last 10% of batch losses),
-    ``test_mae`` and ``success_rate``.
+    dict
+        Keys ``cell``, ``length``, ``seed``, ``n_updates``, ``batch_size``,
+        ``hidden_size``, ``train_sequences``, ``final_train_loss`` (mean of the
+        last 10% of batch losses), ``test_mae`` and ``success_rate``.
     """
     length = check_positive_int("length", length)
     batch_size = check_positive_int("batch_size", batch_size)
@@ -132,7 +134,5 @@ def run_grid(cells, lengths, seeds, n_updates, progress=False, **options):
     list of dict, one row per run (see :func:`train_and_evaluate`).
     """
     runs = [(cell, length, seed) for length in lengths for cell in cells for seed in seeds]
-    if progress:
-        from tqdm.auto import tqdm
-        runs = tqdm(runs, desc="adding-problem runs")
+    runs = progress_bar(runs, progress, desc="adding-problem runs")
     return [train_and_evaluate(cell, length, seed, n_updates, **options) for cell, length, seed in runs]

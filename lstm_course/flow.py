@@ -2,7 +2,7 @@
 
 :func:`gradient_flow` runs a layer over a sequence, injects a unit-norm error
 on the hidden output of the last step only, backpropagates it step by step,
-and records the norms ||dL/dh_s|| and ||dL/dc_s|| (the cell or internal state)
+and records the norms of dL/dh_s and dL/dc_s (the cell or internal state)
 at every earlier step s. Plotted against the distance T - s, these curves show
 vanishing (straight lines on a log scale) or constant error flow.
 """
@@ -51,9 +51,10 @@ def gradient_flow(cell, x, params=None, hidden_size=16, forget_bias=0.0, rng=Non
 
     Returns
     -------
-    dict with ``distance`` (T,) = 1..T, ``dh`` (T,) with ||dL/dh_{T-k}||, and
-    for the LSTMs ``dc`` (T,) with ||dL/dc_{T-k}|| (the internal state s for the
-    1997 cell). The injected error dL/dh_T has norm 1.
+    dict
+        ``distance`` (T,) = 1..T; ``dh`` (T,), the norm of dL/dh_{T-k}; for the
+        LSTMs also ``dc`` (T,), the norm of dL/dc_{T-k} (the internal state s
+        for the 1997 cell). The injected error dL/dh_T has norm 1.
     """
     if cell not in FLOW_CELLS:
         raise ValueError(f"cell must be one of {FLOW_CELLS}, got {cell!r}")

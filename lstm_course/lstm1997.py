@@ -25,6 +25,12 @@ Shapes: ``x (N, D)``, ``y_prev, s_prev (N, C*S)``, ``Wx (D, C*(2+S))``,
 ``Wh (C*S, C*(2+S))``, ``b (C*(2+S),)``. The cell outputs are the recurrent
 signal fed back through ``Wh``. Sequences are batch-major, ``(N, T, D)``.
 
+Drift. Nothing ever removes content from s: s(t) = s(0) + sum of all gated
+inputs. On a long stream whose cell inputs do not average to zero, the magnitude
+of s grows without bound, h(s) saturates and h'(s) -> 0, which blocks both output and
+error. The forget gate of Gers, Schmidhuber & Cummins (2000), implemented in
+:mod:`lstm_course.lstm`, was added to let a cell reset itself.
+
 Learning rules. :func:`lstm1997_backward` computes the exact gradient (full
 BPTT). With ``truncated=True`` it applies the paper's truncated rule instead:
 errors arriving at the net inputs of gates and cells (``dz``) update the

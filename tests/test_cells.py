@@ -1,17 +1,19 @@
 """Chapter 5: the 1997 LSTM (memory cell blocks, truncated rule), gradient flow,
 cost per step and the adding-problem success rate."""
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lstm_course import adding, complexity, flow, models, tasks
+from lstm_course import adding, complexity, flow, models, plots, tasks
 from lstm_course.activations import sigmoid
 from lstm_course.gradcheck import check_gradients
 from lstm_course.lstm import lstm_backward, lstm_forward
 from lstm_course.lstm1997 import (_step_forward, init_lstm1997_params, lstm1997_backward, lstm1997_forward,
                                   lstm1997_step_backward, lstm1997_step_forward, squash_input,
                                   squash_input_grad_from_output, squash_output, squash_output_grad_from_output)
+from lstm_course.widgets.gates import gated_unit_trace, input_sequence
 
 TOL = 1e-7
 sizes = st.integers(1, 4)
@@ -289,3 +291,35 @@ def test_train_and_evaluate_is_reproducible_and_reports_its_budget():
     second = adding.train_and_evaluate("lstm", 8, seed=3, n_updates=5, batch_size=4, hidden_size=3, test_size=20)
     assert first == second
     assert first["train_sequences"] == 20 and 0.0 <= first["success_rate"] <= 1.0
+
+
+# --- gate explorer and figures ----------------------------------------------------------------
+
+def test_gated_unit_trace_follows_the_carousel_equation():
+    inputs = input_sequence("two pulses", 30, start=4)
+    trace = gated_unit_trace(inputs, input_gate=1.0, forget_gate=2.0, output_gate=-1.0)
+    i, f, o = sigmoid(1.0), sigmoid(2.0), sigmoid(-1.0)
+    c = np.zeros(31)
+    for t in range(30):
+        c[t + 1] = f * c[t] + i * np.tanh(3.0 * inputs[t])
+    np.testing.assert_allclose(trace["c"], c[1:], rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(trace["h"], o * np.tanh(c[1:]), rtol=1e-13, atol=1e-15)
+
+
+def test_gated_unit_trace_accepts_per_step_gates_and_rejects_bad_patterns():
+    forget = np.full(10, 10.0)
+    forget[6] = -10.0
+    trace = gated_unit_trace(input_sequence("pulse", 10, start=2), 10.0, forget, 10.0)
+    assert trace["c"][5] > 0.99 and abs(trace["c"][6]) < 1e-3
+    with pytest.raises(ValueError, match="pattern must be one of"):
+        input_sequence("square", 10)
+
+
+def test_chapter_figures_draw():
+    plots.lstm_cell_diagram()
+    flows = {"rnn": flow.gradient_flow("rnn", np.ones((1, 5, 2)), hidden_size=3, rng=0),
+             "lstm": flow.gradient_flow("lstm", np.ones((1, 5, 2)), hidden_size=3, rng=0)}
+    assert len(plots.gradient_flow_curves(flows)) == 2
+    rows = [{"cell": "rnn", "length": 10, "success_rate": 0.2}, {"cell": "lstm", "length": 10, "success_rate": 1.0}]
+    assert plots.adding_results(rows, chance=0.16).get_ylabel().startswith("fraction")
+    plt.close("all")

@@ -84,7 +84,7 @@ def lstm_cell_diagram(ax=None):
 
 
 def gradient_flow_curves(flows, axes=None, title="Error flowing back from the last step"):
-    """Plot ||dL/dc_s|| and ||dL/dh_s|| against the distance T - s on log scales.
+    """Plot the norms of dL/dc_s and dL/dh_s against the distance T - s on log scales.
 
     Parameters
     ----------
@@ -113,7 +113,7 @@ def gradient_flow_curves(flows, axes=None, title="Error flowing back from the la
 
 
 def state_drift(steps, magnitudes, ax=None, title="Cell state without and with a forget gate"):
-    """Plot mean |state| over time for several cells (log y axis).
+    """Plot the mean absolute state over time for several cells (log y axis).
 
     Parameters
     ----------
@@ -140,7 +140,7 @@ def gate_trace(trace, axes=None):
     ----------
     trace : dict
         ``inputs, i, f, o, c, h``, each ``(T,)``, as returned by
-        :func:`lstm_course.widgets.gates.gated_unit_trace`.
+        ``lstm_course.widgets.gated_unit_trace``.
     axes : pair of matplotlib Axes, optional
 
     Returns
@@ -163,7 +163,7 @@ def gate_trace(trace, axes=None):
     return np.asarray(axes)
 
 
-def adding_results(rows, ax=None, criterion=0.04, title="Adding problem: held-out success rate"):
+def adding_results(rows, ax=None, criterion=0.04, chance=None, title="Adding problem: held-out success rate"):
     """Success rate against minimum sequence length T, one line per cell, seeds as dots.
 
     Parameters
@@ -171,6 +171,8 @@ def adding_results(rows, ax=None, criterion=0.04, title="Adding problem: held-ou
     rows : list of dict
         Each with ``cell``, ``length`` and ``success_rate`` (e.g. from
         :func:`lstm_course.adding.run_grid` or the experiment's CSV).
+    chance : float, optional
+        Success rate of a model without memory, drawn as a dashed line.
 
     Returns
     -------
@@ -184,6 +186,8 @@ def adding_results(rows, ax=None, criterion=0.04, title="Adding problem: held-ou
         line, = ax.plot(lengths, means, marker="o", label=f"{cell} (mean over seeds)")
         ax.scatter([int(row["length"]) for row in mine], [float(row["success_rate"]) for row in mine],
                    color=line.get_color(), alpha=0.35, s=18)
+    if chance is not None:
+        ax.axhline(chance, color="0.5", linestyle="--", label="always answering 0.5")
     ax.set(xlabel="minimum sequence length T", ylabel=f"fraction with |error| < {criterion}",
            ylim=(-0.03, 1.03), title=title)
     ax.grid(True, alpha=0.3)

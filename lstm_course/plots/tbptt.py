@@ -66,7 +66,7 @@ def _schedule_legend(ax, dropped_any):
                plt.Line2D([], [], color="black", linewidth=1.5, label="state entering window held constant")]
     if dropped_any:
         handles.append(plt.Line2D([], [], color="0.55", marker="x", linestyle="none", label="loss never injected"))
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.06), ncol=len(handles), fontsize=7,
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.08), ncol=2, fontsize=7,
               frameon=False)
 
 

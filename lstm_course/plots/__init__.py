@@ -7,7 +7,7 @@ Figures are grouped by chapter in submodules and re-exported here.
 from .gradients import condition_scatter, error_surface, gradient_heatmap, norm_vs_lag, power_curves
 from .training import decision_boundary, loss_curve
 from .unrolling import activation_memory, draw_unrolled, per_step_contributions
-from .bptt import cost_vs_length, error_injection, sine_predictions
+from .bptt import cost_and_memory, cost_vs_length, error_injection, sine_predictions
 from .tbptt import gradient_bias, learnability, tbptt_schedule
 from .cells import adding_results, gate_trace, gradient_flow_curves, lstm_cell_diagram, state_drift
 from .sequences import acf_pacf, grid_search_boxplot, metric_curves, sample_orders
@@ -15,7 +15,7 @@ from .sequences import acf_pacf, grid_search_boxplot, metric_curves, sample_orde
 __all__ = ["decision_boundary", "loss_curve",
            "condition_scatter", "error_surface", "gradient_heatmap", "norm_vs_lag", "power_curves",
            "activation_memory", "draw_unrolled", "per_step_contributions",
-           "cost_vs_length", "error_injection", "sine_predictions",
+           "cost_and_memory", "cost_vs_length", "error_injection", "sine_predictions",
            "gradient_bias", "learnability", "tbptt_schedule",
            "adding_results", "gate_trace", "gradient_flow_curves", "lstm_cell_diagram", "state_drift",
            "acf_pacf", "grid_search_boxplot", "metric_curves", "sample_orders"]

@@ -3,6 +3,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .training import _axes
+from .unrolling import activation_memory
 
 
 def cost_vs_length(lengths, seconds, fit=None, ax=None, title="Time of one full-BPTT update"):
@@ -30,6 +31,28 @@ def cost_vs_length(lengths, seconds, fit=None, ax=None, title="Time of one full-
     ax.set(xlabel="sequence length T", ylabel="ms per update", title=title)
     ax.legend()
     return ax
+
+
+def cost_and_memory(lengths, seconds, bytes_by_label, fit=None):
+    """Two panels side by side: time of one BPTT update and stored activations, both against T.
+
+    Parameters
+    ----------
+    lengths : array_like (M,)
+    seconds : array_like (M,)
+        Seconds per update, as for :func:`cost_vs_length`.
+    bytes_by_label : dict[str, array_like (M,)]
+        Stored activation bytes, as for :func:`lstm_course.plots.activation_memory`.
+    fit : tuple (slope, intercept, r_squared), optional
+
+    Returns
+    -------
+    ndarray of two matplotlib Axes
+    """
+    _, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
+    cost_vs_length(lengths, seconds, fit=fit, ax=axes[0])
+    activation_memory(lengths, bytes_by_label, ax=axes[1])
+    return axes
 
 
 def sine_predictions(x, y, yhat, n_show=3, axes=None, title="Next-step predictions"):

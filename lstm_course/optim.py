@@ -8,13 +8,16 @@ Optimisers update a dict of parameter arrays **in place**, so a model's
 - :func:`clip_grad_norm`: rescale all gradients together when their global norm
   exceeds a threshold (Pascanu, Mikolov & Bengio 2013, Algorithm 1).
 """
+import numbers
+
 import numpy as np
 
 from ._validation import as_float_array
 
 
 def _check_learning_rate(learning_rate):
-    if not np.isfinite(learning_rate) or learning_rate < 0:
+    if (isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real)
+            or not np.isfinite(learning_rate) or learning_rate < 0):
         raise ValueError(f"learning_rate must be a finite number >= 0, got {learning_rate!r}")
     return float(learning_rate)
 
@@ -73,6 +76,8 @@ class Adam:
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
+        if not isinstance(eps, numbers.Real) or not eps > 0:
+            raise ValueError(f"eps must be a number > 0 (it keeps the update finite when v = 0), got {eps!r}")
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
         self.first_moment, self.second_moment = {}, {}
         self.steps = 0

@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 from lstm_course import bptt, models, plots, tasks  # noqa: E402
 
 
-def test_time_bptt_update_returns_positive_median_per_length():
+def test_time_bptt_update_returns_positive_seconds_per_length():
     seconds = bptt.time_bptt_update([5, 10], cell="lstm", batch_size=2, hidden_size=3, repeats=2, rng=0)
     assert seconds.shape == (2,)
     assert np.all(seconds > 0)

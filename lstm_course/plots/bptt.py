@@ -22,7 +22,7 @@ def cost_vs_length(lengths, seconds, fit=None, ax=None, title="Time of one full-
     """
     ax = _axes(ax, figsize=(5.5, 3.5))
     lengths = np.asarray(lengths, dtype=float)
-    ax.plot(lengths, 1e3 * np.asarray(seconds), "o", label="measured (median)")
+    ax.plot(lengths, 1e3 * np.asarray(seconds), "o", label="measured (fastest CPU time)")
     if fit is not None:
         slope, intercept, r_squared = fit
         grid = np.linspace(0, lengths.max(), 50)

@@ -44,7 +44,7 @@ def draw_unrolled(T, ax=None, state_symbol="h", input_symbol="x", output_symbol=
     ax : matplotlib Axes or sequence of two Axes, optional
         One Axes draws only the unrolled chain; two draw (folded, unrolled).
     state_symbol : str
-        Symbol of the state, e.g. ``"h"`` or ``"u"`` (the internal state of the seed articles).
+        Symbol of the state, e.g. ``"h"`` or ``"u"`` (some texts call the internal state u(t)).
     input_symbol, output_symbol : str
     show_folded : bool
         Also draw the folded network (ignored when a single ``ax`` is given).

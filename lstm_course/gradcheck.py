@@ -2,7 +2,7 @@
 
 A backward pass is trusted only after it agrees with centred finite differences.
 For an array-valued function ``f`` and an upstream gradient ``df`` (the gradient
-of some scalar loss L with respect to ``f(x)``), the chain rule gives
+of some scalar loss L with respect to ``f(x)``), the chain rule gives::
 
     dL/dx[i] = sum_j df[j] * d f(x)[j] / d x[i]
              ~ sum_j df[j] * (f(x + h e_i)[j] - f(x - h e_i)[j]) / (2 h),

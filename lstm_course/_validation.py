@@ -65,6 +65,13 @@ def check_positive_int(name, value, allow_none=False):
     return int(value)
 
 
+def check_callable(name, value):
+    """Raise ``ValueError`` unless ``value`` can be called (a checker was given a function)."""
+    if not callable(value):
+        raise ValueError(f"{name} must be a function, got {type(value).__name__}: {value!r}")
+    return value
+
+
 def check_recurrent_params(Wx, Wh, b, gate_blocks):
     """Validate input weights, recurrent weights and bias of a recurrent cell.
 

@@ -1,0 +1,17 @@
+"""Checkers for the implement-exercises: ``check_<name>(fn)`` for each package function a student rewrites.
+
+Each checker runs the student's function against the package's reference on several
+random inputs, edge shapes included, prints which output is wrong with a hint tied to
+the likely mistake, and returns ``True`` or ``False``. While the student's function
+runs, the package functions that would answer the exercise raise
+:class:`AnswerUnavailable`, so a "solution" that calls the reference is rejected.
+
+Use them in a notebook without nbgrader::
+
+    from lstm_course import checks
+    checks.check_rnn_step_backward(my_rnn_step_backward)
+"""
+from ._harness import AnswerUnavailable
+from .ch02 import check_rnn_step_backward
+
+__all__ = ["AnswerUnavailable", "check_rnn_step_backward"]

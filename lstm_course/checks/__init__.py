@@ -13,5 +13,6 @@ Use them in a notebook without nbgrader::
 """
 from ._harness import AnswerUnavailable
 from .ch02 import check_rnn_step_backward
+from .ch05 import check_lstm_step_backward
 
-__all__ = ["AnswerUnavailable", "check_rnn_step_backward"]
+__all__ = ["AnswerUnavailable", "check_rnn_step_backward", "check_lstm_step_backward"]

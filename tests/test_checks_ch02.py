@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lstm_course import checks, rnn
+from lstm_course import checks, rnn, unrolling
 from lstm_course.activations import tanh_grad_from_output
 from lstm_course.rnn import rnn_step_backward as imported_before_the_check
 
@@ -94,3 +94,102 @@ def test_a_student_exception_is_feedback_not_a_crash(capsys):
 def test_misuse_raises_a_clear_value_error():
     with pytest.raises(ValueError, match="fn must be a function"):
         checks.check_rnn_step_backward("rnn_step_backward")
+
+
+# --- check_per_step_gradients: BPTT with each copy's contribution kept apart ---
+
+def per_step_correct(dh, cache, mistake=None):
+    x, h0, h, Wx, Wh = (cache[key] for key in ("x", "h0", "h", "Wx", "Wh"))
+    N, T, H = h.shape
+    out = {"dh_total": np.zeros_like(h), "dx": np.zeros_like(x), "dWx": np.zeros((T, *Wx.shape), Wx.dtype),
+           "dWh": np.zeros((T, *Wh.shape), Wh.dtype), "db": np.zeros((T, H), Wh.dtype)}
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        out["dh_total"][:, t] = dh[:, t] if mistake == "no recurrent error" else dh[:, t] + dh_next
+        dz = out["dh_total"][:, t] * (1 - h[:, t] ** 2)
+        if mistake == "wraps":
+            h_prev = h[:, t - 1]                      # t = 0 reads the last step
+        elif mistake == "new state":
+            h_prev = h[:, t]
+        else:
+            h_prev = h[:, t - 1] if t > 0 else h0
+        out["dx"][:, t], dh_next = dz @ Wx.T, dz @ Wh.T
+        out["dWx"][t], out["dWh"][t], out["db"][t] = x[:, t].T @ dz, h_prev.T @ dz, dz.sum(axis=0)
+    out["dh0"] = dh_next
+    return out
+
+
+def per_step_through_own_step(dh, cache):
+    """Correct, built on the student's own step backward (the intended route)."""
+    h, T = cache["h"], cache["h"].shape[1]
+    out = {"dh_total": np.zeros_like(h), "dx": np.zeros_like(cache["x"])}
+    per_copy = {"dWx": [], "dWh": [], "db": []}
+    dh_next = np.zeros_like(cache["h0"])
+    for t in reversed(range(T)):
+        out["dh_total"][:, t] = dh[:, t] + dh_next
+        step = {"x": cache["x"][:, t], "h_prev": h[:, t - 1] if t else cache["h0"], "h": h[:, t],
+                "Wx": cache["Wx"], "Wh": cache["Wh"]}
+        out["dx"][:, t], dh_next, dWx, dWh, db = correct(out["dh_total"][:, t], step)
+        for name, value in zip(("dWx", "dWh", "db"), (dWx, dWh, db)):
+            per_copy[name].insert(0, value)
+    return {**out, **{name: np.stack(values) for name, values in per_copy.items()}, "dh0": dh_next}
+
+
+def per_step_summed(dh, cache):
+    out = per_step_correct(dh, cache)
+    return {**out, **{name: out[name].sum(axis=0) for name in ("dWx", "dWh", "db")}}
+
+
+def per_step_calls_the_reference(dh, cache):
+    return unrolling.per_step_gradients(dh, cache)
+
+
+def per_step_through_rnn_backward(dh, cache):
+    """Gets the totals from rnn_backward: blocked too."""
+    out = per_step_correct(dh, cache)
+    rnn.rnn_backward(dh, cache)
+    return out
+
+
+@pytest.mark.parametrize("right", [lambda dh, cache: per_step_correct(dh, cache), per_step_through_own_step])
+def test_per_step_accepts_correct_solutions(right, capsys):
+    assert checks.check_per_step_gradients(right)
+    assert "match the reference" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    ("no recurrent error", "PLUS what step t+1 sends"),
+    ("wraps", "wraps around to the LAST step"),
+    ("new state", "not with h_t"),
+])
+def test_per_step_rejects_a_plausible_mistake_with_its_hint(mistake, hint, capsys):
+    assert checks.check_per_step_gradients(lambda dh, cache: per_step_correct(dh, cache, mistake)) is False
+    assert hint in capsys.readouterr().out
+
+
+def test_per_step_rejects_summed_contributions(capsys):
+    assert checks.check_per_step_gradients(per_step_summed) is False
+    assert "dWh has shape" in capsys.readouterr().out
+
+
+def per_step_through_package_step(dh, cache):
+    """Runs each step through the package's rnn_step_backward: that is exercise 1's answer, blocked."""
+    h, T = cache["h"], cache["h"].shape[1]
+    out = {"dh_total": np.zeros_like(h), "dx": np.zeros_like(cache["x"])}
+    per_copy = {"dWx": [], "dWh": [], "db": []}
+    dh_next = np.zeros_like(cache["h0"])
+    for t in reversed(range(T)):
+        out["dh_total"][:, t] = dh[:, t] + dh_next
+        step = {"x": cache["x"][:, t], "h_prev": h[:, t - 1] if t else cache["h0"], "h": h[:, t],
+                "Wx": cache["Wx"], "Wh": cache["Wh"]}
+        out["dx"][:, t], dh_next, dWx, dWh, db = rnn.rnn_step_backward(out["dh_total"][:, t], step)
+        for name, value in zip(("dWx", "dWh", "db"), (dWx, dWh, db)):
+            per_copy[name].insert(0, value)
+    return {**out, **{name: np.stack(values) for name, values in per_copy.items()}, "dh0": dh_next}
+
+
+@pytest.mark.parametrize("cheat", [per_step_calls_the_reference, per_step_through_rnn_backward,
+                                   per_step_through_package_step])
+def test_per_step_calling_the_answer_is_rejected(cheat, capsys):
+    assert checks.check_per_step_gradients(cheat) is False
+    assert "switched off" in capsys.readouterr().out

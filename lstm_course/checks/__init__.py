@@ -11,8 +11,10 @@ Use them in a notebook without nbgrader::
     from lstm_course import checks
     checks.check_rnn_step_backward(my_rnn_step_backward)
 """
-from ._harness import AnswerUnavailable
-from .ch02 import check_rnn_step_backward
+from ._harness import AnswerUnavailable, answers_blocked
+from .ch01 import check_mlp_backward
+from .ch02 import check_per_step_gradients, check_rnn_step_backward
 from .ch05 import check_lstm_step_backward
 
-__all__ = ["AnswerUnavailable", "check_rnn_step_backward", "check_lstm_step_backward"]
+__all__ = ["AnswerUnavailable", "answers_blocked", "check_mlp_backward", "check_per_step_gradients",
+           "check_rnn_step_backward", "check_lstm_step_backward"]

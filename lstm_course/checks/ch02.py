@@ -1,7 +1,7 @@
 """Checkers for the Chapter 2 exercises (the Elman RNN unrolled)."""
 import numpy as np
 
-from .. import gradcheck, models, rnn
+from .. import gradcheck, models, rnn, unrolling
 from ._harness import Case, Mistake, run_check
 
 # (N, D, H): a general shape, then the edges N=1, D=1, H=1.
@@ -50,5 +50,70 @@ def check_rnn_step_backward(fn):
     """
     return run_check("rnn_step_backward", fn, rnn.rnn_step_backward, _rnn_step_cases(seed=2),
                      outputs=("dx", "dh_prev", "dWx", "dWh", "db"), mistakes=_RNN_STEP_MISTAKES,
+                     blocked=(rnn._step_backward, rnn.rnn_backward, models.backward,
+                              gradcheck.numerical_gradient))
+
+
+# (N, T, D, H): a general shape, then the edges T=1, N=1, H=1, D=1.
+_SEQUENCE_SHAPES = [(3, 5, 2, 4), (2, 1, 3, 3), (1, 4, 2, 3), (2, 3, 2, 1), (1, 2, 1, 2)]
+_PER_STEP_OUTPUTS = ("dh_total", "dx", "dWx", "dWh", "db", "dh0")
+
+
+def _per_step_cases(seed):
+    rng = np.random.default_rng(seed)
+    cases = []
+    for dtype in (np.float64, np.float32):
+        for N, T, D, H in _SEQUENCE_SHAPES:
+            x, h0 = rng.normal(size=(N, T, D)), rng.normal(size=(N, H))
+            Wx, Wh, b = rng.normal(size=(D, H)), 0.8 * rng.normal(size=(H, H)), rng.normal(size=H)
+            _, cache = rnn.rnn_forward(*(a.astype(dtype) for a in (x, h0, Wx, Wh, b)))
+            dh = rng.normal(size=(N, T, H)).astype(dtype)
+            cases.append(Case(f"N={N}, T={T}, D={D}, H={H}, {np.dtype(dtype).name}", (dh, cache)))
+    return cases
+
+
+def _wrong_per_step(dh, cache, mistake):
+    """BPTT with per-copy contributions, with one deliberate mistake."""
+    x, h0, h, Wx, Wh = (cache[key] for key in ("x", "h0", "h", "Wx", "Wh"))
+    N, T, H = h.shape
+    out = {"dh_total": np.zeros_like(h), "dx": np.zeros_like(x), "dWx": np.zeros((T, *Wx.shape), Wx.dtype),
+           "dWh": np.zeros((T, *Wh.shape), Wh.dtype), "db": np.zeros((T, H), Wh.dtype)}
+    dh_next = np.zeros_like(h0)
+    order = range(T) if mistake == "forward order" else reversed(range(T))
+    for t in order:
+        total = dh[:, t] if mistake == "no recurrent error" else dh[:, t] + dh_next
+        out["dh_total"][:, t] = total
+        dz = total * (1 - h[:, t] ** 2)
+        h_prev = h[:, t - 1] if t > 0 or mistake == "wraps" else h0
+        if mistake == "new state":
+            h_prev = h[:, t]
+        out["dx"][:, t], dh_next = dz @ Wx.T, dz @ Wh.T
+        out["dWx"][t], out["dWh"][t], out["db"][t] = x[:, t].T @ dz, h_prev.T @ dz, dz.sum(axis=0)
+    out["dh0"] = dh_next
+    return out
+
+
+_PER_STEP_HINTS = {
+    "no recurrent error": "the total error on h_t is what the loss injects at t PLUS what step t+1 sends "
+                          "back (dz_{t+1} Wh^T); did you leave out the second part?",
+    "forward order": "BPTT walks backwards, t = T-1 down to 0: step t needs the error from step t+1 first.",
+    "wraps": "at t = 0 the previous state is h0: cache['h'][:, t - 1] with t = 0 wraps around to the LAST step.",
+    "new state": "copy t's dWh pairs dz_t with h_{t-1}, the state that entered the step, not with h_t.",
+}
+_PER_STEP_MISTAKES = [Mistake(name, lambda dh, cache, m=mistake, n=name: _wrong_per_step(dh, cache, m)[n], hint)
+                      for mistake, hint in _PER_STEP_HINTS.items() for name in _PER_STEP_OUTPUTS]
+
+
+def check_per_step_gradients(fn):
+    """Check a student's ``per_step_gradients(dh, cache) -> dict``.
+
+    The dict holds ``dh_total (N, T, H)``, ``dx (N, T, D)``, ``dWx (T, D, H)``,
+    ``dWh (T, H, H)``, ``db (T, H)`` (one contribution per copy) and ``dh0 (N, H)``.
+    Compares with :func:`lstm_course.unrolling.per_step_gradients` on ten inputs
+    (float64 and float32, including T=1, N=1, H=1, D=1), prints which output is wrong
+    and a hint, and returns ``True`` when every output matches.
+    """
+    return run_check("per_step_gradients", fn, unrolling.per_step_gradients, _per_step_cases(seed=3),
+                     outputs=_PER_STEP_OUTPUTS, mistakes=_PER_STEP_MISTAKES,
                      blocked=(rnn._step_backward, rnn.rnn_backward, models.backward,
                               gradcheck.numerical_gradient))

@@ -52,7 +52,8 @@ _ORDER = ("the four blocks of dz (and so of dWx, dWh, db) must be in the order i
           "the order in which z is split in the forward pass.")
 _LSTM_STEP_MISTAKES = [
     Mistake("dc_prev", _output(_DC_PREV, forget=False),
-            "dc_prev is off: did you multiply by the forget gate? c = f * c_prev + i * g, so dc_prev = dc_total * f."),
+            "dc_prev is off: did you multiply by the forget gate? "
+            "c = f * c_prev + i * g, so dc_prev = dc_total * f."),
     Mistake("dc_prev", _output(_DC_PREV, output_path="none"), _WITHOUT_H_PATH),
     Mistake("dc_prev", _output(_DC_PREV, output_path="no slope"), _NO_TANH_SLOPE),
     Mistake("db", _output(_DB, output_path="none"), _WITHOUT_H_PATH),

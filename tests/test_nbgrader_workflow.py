@@ -3,7 +3,8 @@
 For each notebook with nbgrader cells, in a temporary course directory:
 ``nbgrader generate_assignment`` succeeds; the released copy contains no solution and
 no hidden test; ``nbgrader autograde`` of the untouched released copy scores below the
-maximum, and of the instructor's source scores the maximum.
+maximum, and of the instructor's source scores the maximum; ``nbgrader
+generate_feedback`` writes a feedback page for both.
 """
 import shutil
 import subprocess
@@ -66,3 +67,7 @@ def test_generate_and_autograde_round_trip(notebook, tmp_path):
     assert maximum > 0
     assert untouched < maximum, "the untouched student copy should not earn full marks"
     assert instructor == maximum, f"the instructor's solutions score {instructor} of {maximum}"
+
+    nbgrader(course, "generate_feedback", assignment, "--force")
+    for student in ("untouched", "instructor"):
+        assert (course / "feedback" / student / assignment / notebook.with_suffix(".html").name).exists()

@@ -1,60 +1,127 @@
-"""The exercises work for teachers: nbgrader format, and tests that catch a missing answer.
+"""The exercises work for teachers: counts, format, student releases that fail where they should.
 
-For every chapter notebook, the nbgrader student version (made by
-``tools/make_student_version.py``) is executed; each autograded test cell must
-fail there, because the solution it checks has been removed. On the full
-notebook the same cells pass (nbval runs it), so the tests really test.
+Exercises live in one ``exercises.ipynb`` per chapter. Student copies are made by
+``tools/release_exercises.py`` (nbgrader's ``generate_assignment``); each is executed
+here, and it must fail exactly at the exercise cells: at a solution stub or at an
+autograded test, never earlier, and every autograded test must fail.
 """
+import importlib
 import importlib.util
+import inspect
+import pkgutil
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
+import lstm_course
+from lstm_course import checks
+
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(path for path in (ROOT / "chapters").rglob("*.ipynb") if ".ipynb_checkpoints" not in path.parts)
+CHAPTERS = sorted(path for path in (ROOT / "chapters").iterdir() if path.is_dir() and path.name[:2].isdigit())
+EXERCISE_NOTEBOOKS = sorted(ROOT.glob("chapters/*/exercises.ipynb"))
 
-spec = importlib.util.spec_from_file_location("make_student_version", ROOT / "tools" / "make_student_version.py")
-make_student_version = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(make_student_version)
+spec = importlib.util.spec_from_file_location("release_exercises", ROOT / "tools" / "release_exercises.py")
+release_exercises = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(release_exercises)
 
-
-def nbgrader_cells(notebook, key):
-    return [cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get(key)]
-
-
-def solution_code_cells(notebook):
-    return [cell for cell in nbgrader_cells(notebook, "solution") if cell.cell_type == "code"]
+EXERCISE = re.compile(r"```\{exercise\}(.*?)\n```", re.S)
 
 
-@pytest.mark.parametrize("chapter", sorted({path.parent for path in NOTEBOOKS}), ids=lambda p: p.name)
-def test_every_chapter_has_at_least_two_exercises(chapter):
-    notebooks = [nbformat.read(path, as_version=4) for path in sorted(chapter.glob("*.ipynb"))]
-    assert sum(len(solution_code_cells(notebook)) for notebook in notebooks) >= 2
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_exercises_use_the_nbgrader_format(path):
+def exercises(path):
     notebook = nbformat.read(path, as_version=4)
-    solutions = solution_code_cells(notebook)
-    tests = nbgrader_cells(notebook, "grade")
-    assert solutions, "every notebook has at least one exercise with a solution cell"
-    assert len(tests) >= len(solutions), "every solution cell has an autograded test cell"
-    for cell in solutions:
-        assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
-    grade_ids = [cell.metadata.nbgrader.grade_id for cell in nbgrader_cells(notebook, "grade_id")]
-    assert len(grade_ids) == len(set(grade_ids)), "nbgrader grade_ids must be unique"
-    exercises = sum(cell.source.count("```{exercise}") for cell in notebook.cells if cell.cell_type == "markdown")
-    assert exercises >= len(solutions)
+    return [match.group(1) for cell in notebook.cells if cell.cell_type == "markdown"
+            for match in EXERCISE.finditer(cell.source)]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_autograder_cells_fail_on_the_student_version(path):
-    student = make_student_version.student_version(nbformat.read(path, as_version=4))
-    assert not any("### BEGIN SOLUTION" in cell.source for cell in student.cells)
-    assert not any("{solution}" in cell.source for cell in student.cells)
-    NotebookClient(student, timeout=300, allow_errors=True, resources={"metadata": {"path": str(path.parent)}}).execute()
-    for cell in nbgrader_cells(student, "grade"):
-        errors = [output for output in cell.outputs if output.output_type == "error"]
-        assert errors, f"test cell {cell.metadata.nbgrader.grade_id} passes without a solution"
+def nbgrader_meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def test_at_least_32_exercises_and_10_implement_exercises():
+    blocks = [block for path in EXERCISE_NOTEBOOKS for block in exercises(path)]
+    implement = [block for block in blocks if "**Kind:** implement" in block]
+    assert len(blocks) >= 32, f"{len(blocks)} exercises"
+    assert len(implement) >= 10, f"{len(implement)} implement-exercises"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_every_chapter_has_four_exercises_in_its_own_notebook(chapter):
+    path = chapter / "exercises.ipynb"
+    assert path.exists(), f"{chapter.name} has no exercises.ipynb"
+    assert len(exercises(path)) >= 4
+    for other in chapter.glob("*.ipynb"):
+        if other != path:
+            cells = nbformat.read(other, as_version=4).cells
+            assert not any("nbgrader" in cell.metadata for cell in cells), f"{other.name} has nbgrader cells"
+
+
+@pytest.mark.parametrize("path", EXERCISE_NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_every_exercise_states_kind_difficulty_objective_and_time(path):
+    for block in exercises(path):
+        title = block.splitlines()[0].strip()
+        assert re.search(r"\*\*Kind:\*\* (derive|implement|experiment)", block), title
+        assert re.search(r"\*\*Difficulty:\*\* [★☆]{3}", block), title
+        assert re.search(r"\*\*Time:\*\* \d+ min", block), title
+        assert "**Objective:**" in block, title
+
+
+@pytest.mark.parametrize("path", EXERCISE_NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_implement_exercises_have_a_checker_and_hidden_tests(path):
+    notebook = nbformat.read(path, as_version=4)
+    implement = sum("**Kind:** implement" in block for block in exercises(path))
+    graded = [cell for cell in notebook.cells if cell.cell_type == "code" and nbgrader_meta(cell).get("grade")]
+    with_checker = [cell for cell in graded if "checks.check_" in cell.source
+                    and "### BEGIN HIDDEN TESTS" in cell.source]
+    assert len(with_checker) >= implement, "each implement-exercise: a checker call and hidden tests"
+    solutions = [cell for cell in notebook.cells if cell.cell_type == "code" and nbgrader_meta(cell).get("solution")]
+    assert len(graded) >= len(solutions), "every solution cell has an autograded test cell"
+
+
+@pytest.mark.parametrize("path", EXERCISE_NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_released_copy_fails_exactly_at_the_exercises(path, tmp_path):
+    (released,) = release_exercises.release(tmp_path, [path.parent.name])
+    text = released.read_text()
+    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "{solution}"):
+        assert marker not in text
+    student = nbformat.read(released, as_version=4)
+    NotebookClient(student, timeout=300, allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    for cell in student.cells:
+        failed = any(output.output_type == "error" for output in cell.get("outputs", []))
+        meta = nbgrader_meta(cell)
+        if failed:
+            assert meta.get("solution") or meta.get("grade"), f"a cell before the exercises fails:\n{cell.source}"
+        if cell.cell_type == "code" and meta.get("grade"):
+            assert failed, f"test cell {meta['grade_id']} passes without a solution"
+
+
+def package_functions():
+    """Every function defined in lstm_course outside ``checks``, by name."""
+    found = {}
+    for module_info in pkgutil.walk_packages(lstm_course.__path__, "lstm_course."):
+        if module_info.name.startswith("lstm_course.checks"):
+            continue
+        module = importlib.import_module(module_info.name)
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__:
+                found.setdefault(name, function)
+    return found
+
+
+CHECKERS = sorted(name for name in dir(checks) if name.startswith("check_"))
+
+
+@pytest.mark.parametrize("checker", CHECKERS)
+def test_every_checker_rejects_a_call_to_its_reference(checker, capsys):
+    reference = package_functions()[checker.removeprefix("check_")]
+    assert getattr(checks, checker)(lambda *args: reference(*args)) is False
+    assert "switched off" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("checker", CHECKERS)
+def test_every_checker_has_mutation_tests(checker):
+    sources = "".join(path.read_text() for path in (ROOT / "tests").glob("test_checks_*.py"))
+    assert sources.count(checker) >= 2, f"{checker} needs tests that reject plausible wrong implementations"

@@ -8,14 +8,16 @@ from .gradients import condition_scatter, error_surface, gradient_heatmap, norm_
 from .training import decision_boundary, loss_curve
 from .unrolling import activation_memory, draw_unrolled, per_step_contributions
 from .bptt import cost_and_memory, cost_vs_length, error_injection, sine_predictions
-from .tbptt import gradient_bias, learnability, tbptt_schedule
+from .tbptt import gradient_bias, learnability, tbptt_schedule, truncated_vs_full
 from .cells import adding_results, gate_trace, gradient_flow_curves, lstm_cell_diagram, state_drift
 from .sequences import acf_pacf, grid_search_boxplot, metric_curves, sample_orders
+from .online import bias_and_variance, convergence, influence_curves, time_per_step, variance_vs_hidden
 
 __all__ = ["decision_boundary", "loss_curve",
            "condition_scatter", "error_surface", "gradient_heatmap", "norm_vs_lag", "power_curves",
            "activation_memory", "draw_unrolled", "per_step_contributions",
            "cost_and_memory", "cost_vs_length", "error_injection", "sine_predictions",
-           "gradient_bias", "learnability", "tbptt_schedule",
+           "gradient_bias", "learnability", "tbptt_schedule", "truncated_vs_full",
            "adding_results", "gate_trace", "gradient_flow_curves", "lstm_cell_diagram", "state_drift",
-           "acf_pacf", "grid_search_boxplot", "metric_curves", "sample_orders"]
+           "acf_pacf", "grid_search_boxplot", "metric_curves", "sample_orders",
+           "bias_and_variance", "convergence", "influence_curves", "time_per_step", "variance_vs_hidden"]

@@ -127,3 +127,40 @@ def learnability(k2_values, final_losses, lag, chance_loss, ax=None):
     ax.legend(fontsize=8)
     return ax
 
+
+
+def truncated_vs_full(g_full, g_truncated, k2, k2_values=None, cosine=None, relative_error=None):
+    """Each component of a truncated gradient against the full one, beside the bias curve.
+
+    Left: one dot per parameter, full-BPTT gradient on x, truncated gradient
+    g_k2 on y; an unbiased estimate would put every dot on the diagonal.
+    Right (when ``k2_values`` is given): :func:`gradient_bias` with the
+    current ``k2`` circled.
+
+    Parameters
+    ----------
+    g_full, g_truncated : array_like (P,)
+        Flattened gradients.
+    k2 : int
+    k2_values, cosine, relative_error : array_like (K,), optional
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    g_full, g_truncated = np.ravel(g_full), np.ravel(g_truncated)
+    panels = 2 if k2_values is not None else 1
+    fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 3.6), layout="constrained", squeeze=False)
+    ax = axes[0, 0]
+    limit = 1.05 * np.abs(g_full).max()
+    ax.plot([-limit, limit], [-limit, limit], color="0.6", linewidth=1, label="unbiased: $g_{k_2} = g$")
+    ax.plot(g_full, g_truncated, ".", color="tab:blue", markersize=3, alpha=0.6, label="one parameter")
+    ax.set(xlim=(-limit, limit), ylim=(-limit, limit), xlabel="full BPTT gradient $g$",
+           ylabel=f"truncated gradient ($k_2$ = {k2})", title=f"Components of $g_{{k_2}}$ vs $g$, $k_2$ = {k2}")
+    ax.legend(fontsize=8, loc="upper left")
+    if k2_values is not None:
+        bias_ax = gradient_bias(k2_values, cosine, relative_error, ax=axes[0, 1])
+        index = list(k2_values).index(k2)
+        bias_ax.plot([k2], [cosine[index]], "o", markersize=14, markerfacecolor="none", markeredgecolor="red",
+                     markeredgewidth=2)
+    return fig

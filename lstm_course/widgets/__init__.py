@@ -1,11 +1,16 @@
-"""Interactive widgets for the book (require the optional ``ipywidgets``).
+"""Explorers for the book: precomputed matplotlib figures switched by sliders.
 
-The module imports without ipywidgets; calling a widget without it raises an
-ImportError that says how to install it. Widgets are grouped by chapter in
-submodules and re-exported here.
+Each explorer draws its figure (with :mod:`lstm_course.plots`) for every
+slider position when it is created and displays as self-contained HTML with a
+few lines of JavaScript, so it works in JupyterLab after the cell runs and in
+the static HTML book without a kernel. Explorers are grouped by chapter in
+submodules and re-exported here; nothing is computed in them beyond calling
+the package.
 """
-from .gradients import gradient_norm_explorer
-from .tbptt import tbptt_schedule_explorer
+from ._frames import FrameExplorer
 from .gates import gate_explorer, gated_unit_trace
+from .gradients import gradient_norm_explorer
+from .tbptt import gradient_bias_explorer, tbptt_schedule_explorer
 
-__all__ = ["gradient_norm_explorer", "tbptt_schedule_explorer", "gate_explorer", "gated_unit_trace"]
+__all__ = ["FrameExplorer", "gradient_norm_explorer", "tbptt_schedule_explorer", "gradient_bias_explorer",
+           "gate_explorer", "gated_unit_trace"]

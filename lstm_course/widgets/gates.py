@@ -1,119 +1,67 @@
-"""The gate explorer: one LSTM unit whose gates you set by hand.
+"""The gate explorer: one LSTM unit whose gates you set by hand (Chapter 5).
 
-:func:`gated_unit_trace` builds a one-unit LSTM (D = H = 1) whose gate
-pre-activations are constants you choose (the biases; all weights into the
-gates are zero) and whose candidate is g_t = tanh(x_t), then runs
-:func:`lstm_course.lstm.lstm_forward` on an input sequence. :func:`gate_explorer`
-wraps it in sliders.
+The computation lives in :mod:`lstm_course.gated_unit`; its functions are
+re-exported here for older imports.
 """
+import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import lstm
-from .._validation import as_float_array, check_positive_int
 from ..activations import sigmoid
-from ._require import require_ipywidgets
+from ..gated_unit import INPUT_PATTERNS, gated_unit_trace, input_sequence, retention
+from ..plots.cells import gate_trace as plot_gate_trace
+from .._validation import check_positive_int
+from ._frames import explorer
 
-INPUT_PATTERNS = ("pulse", "two pulses", "constant", "sine", "noise")
+__all__ = ["INPUT_PATTERNS", "gate_explorer", "gated_unit_trace", "input_sequence"]
 
-
-def input_sequence(pattern, length, amplitude=1.0, start=5, rng=0):
-    """An input sequence of one of :data:`INPUT_PATTERNS`.
-
-    ``pulse``: amplitude at step ``start`` and 0 elsewhere; ``two pulses``:
-    +amplitude at ``start`` and -amplitude at 2 * ``start``; ``constant``;
-    ``sine`` with period 12; ``noise``: uniform in [-amplitude, amplitude].
-
-    Returns
-    -------
-    ndarray (length,)
-    """
-    T = check_positive_int("length", length)
-    steps = np.arange(T)
-    if pattern == "pulse":
-        return amplitude * (steps == start)
-    if pattern == "two pulses":
-        return amplitude * ((steps == start).astype(float) - (steps == 2 * start))
-    if pattern == "constant":
-        return np.full(T, float(amplitude))
-    if pattern == "sine":
-        return amplitude * np.sin(2 * np.pi * steps / 12.0)
-    if pattern == "noise":
-        return np.random.default_rng(rng).uniform(-amplitude, amplitude, size=T)
-    raise ValueError(f"pattern must be one of {INPUT_PATTERNS}, got {pattern!r}")
+INPUT_GATES = (-4.0, 0.0, 4.0)
+FORGET_GATES = (0.0, 2.0, 3.0, 4.0, 6.0)
+OUTPUT_GATES = (-4.0, 0.0, 2.0)
 
 
-def gated_unit_trace(inputs, input_gate, forget_gate, output_gate, candidate_gain=3.0):
-    """Run a one-unit LSTM with constant gate pre-activations over ``inputs``.
+def gate_explorer(length=40, pattern="pulse", start=5, amplitude=1.0, input_gate=4.0, forget_gate=6.0,
+                  output_gate=2.0, input_gates=INPUT_GATES, forget_gates=FORGET_GATES,
+                  output_gates=OUTPUT_GATES):
+    """Sliders for the gate pre-activations z_i, z_f, z_o of one LSTM unit; plots c(t) and h(t).
 
-    z_i, z_f, z_o are the given pre-activations at every step; z_g = gain * x_t.
-    So i = sigmoid(z_i), f = sigmoid(z_f), o = sigmoid(z_o), g_t = tanh(gain x_t),
-    c_t = f c_{t-1} + i g_t and h_t = o tanh(c_t), computed by ``lstm_forward``.
+    The input is ``input_sequence(pattern, length, amplitude, start)``. Every
+    figure is drawn when the explorer is created, so it also works in the
+    static HTML book. The line under the figure gives the gate values and the
+    fraction f**n of the cell state kept over the n steps after ``start``.
 
     Parameters
     ----------
-    inputs : ndarray (T,)
-    input_gate, forget_gate, output_gate : float or ndarray (T,)
-        Gate pre-activations (constant, or one value per step).
-    candidate_gain : float
-        Weight from x_t to the candidate's pre-activation.
+    length : int
+        T.
+    pattern, start, amplitude : as in :func:`lstm_course.gated_unit.input_sequence`
+    input_gate, forget_gate, output_gate : float
+        Starting pre-activations (must be among the slider values).
+    input_gates, forget_gates, output_gates : sequence of float
+        Slider values.
 
     Returns
     -------
-    dict with ``inputs, i, f, o, c, h``, each ``(T,)``.
+    FrameExplorer
     """
-    inputs = as_float_array("inputs", inputs, ndim=1)
-    T = inputs.shape[0]
-    pre = {name: np.broadcast_to(as_float_array(name, value), (T,))
-           for name, value in (("input_gate", input_gate), ("forget_gate", forget_gate),
-                               ("output_gate", output_gate))}
-    # Gates that vary per step enter as extra input columns with weight 1; the candidate reads x_t.
-    x = np.stack([inputs, pre["input_gate"], pre["forget_gate"], pre["output_gate"]], axis=1)[None]
-    Wx = np.zeros((4, 4))
-    Wx[0, 2] = candidate_gain
-    Wx[1, 0] = Wx[2, 1] = Wx[3, 3] = 1.0
-    h, c, cache = lstm.lstm_forward(x, None, None, Wx, np.zeros((1, 4)), np.zeros(4))
-    return {"inputs": inputs, "i": cache["i"][0, :, 0], "f": cache["f"][0, :, 0], "o": cache["o"][0, :, 0],
-            "c": c[0, :, 0], "h": h[0, :, 0]}
-
-
-def gate_explorer(length=40):
-    """Sliders for the gate pre-activations and the input sequence; plots c(t) and h(t).
-
-    Returns
-    -------
-    ipywidgets.VBox
-    """
-    widgets = require_ipywidgets()
-    import matplotlib.pyplot as plt
-
-    from ..plots.cells import gate_trace as plot_gate_trace
-
     T = check_positive_int("length", length)
-    sliders = {name: widgets.FloatSlider(value=value, min=-6.0, max=6.0, step=0.25, description=label,
-                                         continuous_update=False)
-               for name, label, value in (("input_gate", "z_i (input)", 0.0),
-                                          ("forget_gate", "z_f (forget)", 4.0),
-                                          ("output_gate", "z_o (output)", 2.0))}
-    pattern = widgets.Dropdown(options=INPUT_PATTERNS, value="two pulses", description="input")
-    amplitude = widgets.FloatSlider(value=1.0, min=-1.0, max=1.0, step=0.1, description="amplitude",
-                                    continuous_update=False)
-    readout = widgets.HTML()
-    output = widgets.Output()
+    inputs = input_sequence(pattern, T, amplitude, start)
+    kept_steps = T - 1 - start
 
-    def redraw(_=None):
-        values = {name: slider.value for name, slider in sliders.items()}
-        trace = gated_unit_trace(input_sequence(pattern.value, T, amplitude.value), **values)
-        gates = ", ".join(f"{name} = {sigmoid(np.float64(values[key])):.3f}"
-                          for name, key in (("i", "input_gate"), ("f", "forget_gate"), ("o", "output_gate")))
-        readout.value = (f"<code>{gates}</code>; after {T} steps a stored value keeps a fraction "
-                         f"f<sup>{T}</sup> = {sigmoid(np.float64(values['forget_gate'])) ** T:.3g}")
-        with output:
-            output.clear_output(wait=True)
-            plot_gate_trace(trace)
-            plt.show()
+    def draw(z_i, z_f, z_o):
+        fig, axes = plt.subplots(2, 1, figsize=(8, 4.6), layout="constrained", sharex=True)
+        plot_gate_trace(gated_unit_trace(inputs, z_i, z_f, z_o), axes=axes)
+        return fig
 
-    for control in (*sliders.values(), pattern, amplitude):
-        control.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox(list(sliders.values())), widgets.HBox([pattern, amplitude]),
-                         readout, output])
+    def readout(z_i, z_f, z_o):
+        gates = ", ".join(f"{name} = {sigmoid(np.float64(z)):.4f}" for name, z in (("i", z_i), ("f", z_f), ("o", z_o)))
+        return (f"<code>{gates}</code>; from step {start + 1} to step {T} ({kept_steps} steps) the cell keeps "
+                f"a fraction f<sup>{kept_steps}</sup> = {retention(z_f, kept_steps):.3g} of a stored value")
+
+    def slider(label, values, initial):
+        return (label, list(values), [f"{v:g}" for v in values], list(values).index(initial))
+
+    return explorer("One LSTM unit with hand-set gates",
+                    [slider("z_i (input)", input_gates, input_gate),
+                     slider("z_f (forget)", forget_gates, forget_gate),
+                     slider("z_o (output)", output_gates, output_gate)],
+                    draw, readout)

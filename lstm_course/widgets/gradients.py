@@ -1,17 +1,23 @@
 """Widget for Chapter 4: how the recurrent weight scale and T move the gradient-norm curve."""
 import matplotlib.pyplot as plt
+import numpy as np
 
 from .. import plots
 from ..gradients import gradient_norm_vs_lag, random_recurrent_matrix, singular_values
-from ._require import require_ipywidgets
+from ._frames import explorer
+
+RADII = (0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0)
+LENGTHS = (20, 60, 120)
 
 
-def gradient_norm_explorer(hidden_size=16, rng=0, n_sequences=8, input_scale=1.0):
-    """Sliders for the spectral radius of Wh and the length T, redrawing ||dh_T/dh_{T-k}|| against k.
+def gradient_norm_explorer(hidden_size=16, rng=0, n_sequences=8, input_scale=1.0, radii=RADII,
+                           lengths=LENGTHS, radius=1.0, length=60):
+    """Sliders for the spectral radius of Wh and the length T over ||dh_T/dh_{T-k}|| against k.
 
-    One Gaussian recurrent matrix is drawn once and rescaled to the slider's
-    spectral radius, so moving the slider changes only the scale, not the
-    matrix; the dashed line is the bound lambda_1**k.
+    One Gaussian recurrent matrix is drawn once and rescaled to each spectral
+    radius, so the slider changes only the scale, not the matrix; the dashed
+    line is the bound lambda_1**k. Every figure is drawn when the explorer is
+    created, so it also works in the static HTML book.
 
     Parameters
     ----------
@@ -23,25 +29,35 @@ def gradient_norm_explorer(hidden_size=16, rng=0, n_sequences=8, input_scale=1.0
         Random input sequences per curve.
     input_scale : float
         Standard deviation of the inputs.
+    radii, lengths : sequence of float, sequence of int
+        The slider positions.
+    radius, length : float, int
+        Starting values (must be among ``radii`` and ``lengths``).
 
     Returns
     -------
-    ipywidgets.interactive
+    FrameExplorer
         Display it (it is the last expression of a cell) to use it.
     """
-    widgets = require_ipywidgets()
     unit_matrix = random_recurrent_matrix(hidden_size, rng, spectral_radius=1.0)
+    largest = {r: singular_values(r * unit_matrix)[0] for r in radii}
+    norms = {}
 
-    def draw(radius=1.0, length=60):
-        Wh = radius * unit_matrix
-        norms = gradient_norm_vs_lag(Wh, length, rng, n_sequences=n_sequences, input_scale=input_scale)
-        label = rf"$\rho$ = {radius:.2f}, $\lambda_1$ = {singular_values(Wh)[0]:.2f}"
-        ax = plots.norm_vs_lag({label: norms}, bounds={label: singular_values(Wh)[0]})
+    def draw(r, T):
+        norms[r, T] = gradient_norm_vs_lag(r * unit_matrix, T, rng, n_sequences=n_sequences,
+                                           input_scale=input_scale)
+        label = rf"$\rho$ = {r:.2f}, $\lambda_1$ = {largest[r]:.2f}"
+        fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
+        plots.norm_vs_lag({label: norms[r, T]}, ax=ax, bounds={label: largest[r]})
         ax.set_ylim(1e-12, 1e6)
-        plt.show()
+        ax.set_xlim(0, max(lengths))
+        return fig
 
-    return widgets.interactive(
-        draw,
-        radius=widgets.FloatSlider(value=1.0, min=0.2, max=3.0, step=0.05, description="spectral radius"),
-        length=widgets.IntSlider(value=60, min=5, max=200, step=5, description="T"),
-    )
+    def readout(r, T):
+        return (f"&lambda;<sub>1</sub> = {largest[r]:.2f}; median norm at lag k = T = {T}: "
+                f"{np.median(norms[r, T][:, -1]):.2e}")
+
+    return explorer("Gradient norm against lag",
+                    [("spectral radius ρ", list(radii), [f"{r:.2f}" for r in radii], list(radii).index(radius)),
+                     ("T", list(lengths), [str(T) for T in lengths], list(lengths).index(length))],
+                    draw, readout)

@@ -14,7 +14,10 @@ Use them in a notebook without nbgrader::
 from ._harness import AnswerUnavailable, answers_blocked
 from .ch01 import check_mlp_backward
 from .ch02 import check_per_step_gradients, check_rnn_step_backward
+from .ch03 import check_rnn_backward
+from .ch04 import check_clip_grad_norm, check_jacobian_product
 from .ch05 import check_lstm_step_backward
 
 __all__ = ["AnswerUnavailable", "answers_blocked", "check_mlp_backward", "check_per_step_gradients",
-           "check_rnn_step_backward", "check_lstm_step_backward"]
+           "check_rnn_step_backward", "check_rnn_backward", "check_clip_grad_norm", "check_jacobian_product",
+           "check_lstm_step_backward"]

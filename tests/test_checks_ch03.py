@@ -1,0 +1,146 @@
+"""The Chapter 3 checker accepts the reference, and rejects realistic mistakes and calls to the answer."""
+import numpy as np
+import pytest
+
+from lstm_course import checks, models, rnn, unrolling
+from lstm_course.rnn import rnn_backward as imported_before_the_check
+
+
+def correct(dh, cache):
+    x, h0, h, Wx, Wh = cache["x"], cache["h0"], cache["h"], cache["Wx"], cache["Wh"]
+    dx, dWx, dWh, db = np.zeros_like(x), np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(Wh[0])
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(h.shape[1])):
+        dz = (dh[:, t] + dh_next) * (1 - h[:, t] ** 2)
+        dx[:, t] = dz @ Wx.T
+        dWx += x[:, t].T @ dz
+        dWh += (h[:, t - 1] if t > 0 else h0).T @ dz
+        db += dz.sum(axis=0)
+        dh_next = dz @ Wh.T
+    return dx, dh_next, dWx, dWh, db
+
+
+def no_carried_error(dh, cache):
+    x, h0, h, Wx, Wh = cache["x"], cache["h0"], cache["h"], cache["Wx"], cache["Wh"]
+    dx, dWx, dWh, db = np.zeros_like(x), np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(Wh[0])
+    for t in reversed(range(h.shape[1])):
+        dz = dh[:, t] * (1 - h[:, t] ** 2)               # forgets what comes back from t+1
+        dx[:, t] = dz @ Wx.T
+        dWx += x[:, t].T @ dz
+        dWh += (h[:, t - 1] if t > 0 else h0).T @ dz
+        db += dz.sum(axis=0)
+    return dx, dz @ Wh.T, dWx, dWh, db
+
+
+def carried_error_skips_the_tanh(dh, cache):
+    x, h0, h, Wx, Wh = cache["x"], cache["h0"], cache["h"], cache["Wx"], cache["Wh"]
+    dx, dWx, dWh, db = np.zeros_like(x), np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(Wh[0])
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(h.shape[1])):
+        dz = dh[:, t] * (1 - h[:, t] ** 2) + dh_next
+        dx[:, t] = dz @ Wx.T
+        dWx += x[:, t].T @ dz
+        dWh += (h[:, t - 1] if t > 0 else h0).T @ dz
+        db += dz.sum(axis=0)
+        dh_next = dz @ Wh.T
+    return dx, dh_next, dWx, dWh, db
+
+
+def last_state_as_h_prev_at_t0(dh, cache):
+    x, h0, h, Wx, Wh = cache["x"], cache["h0"], cache["h"], cache["Wx"], cache["Wh"]
+    dx, dWx, dWh, db = np.zeros_like(x), np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(Wh[0])
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(h.shape[1])):
+        dz = (dh[:, t] + dh_next) * (1 - h[:, t] ** 2)
+        dx[:, t] = dz @ Wx.T
+        dWx += x[:, t].T @ dz
+        dWh += h[:, t - 1].T @ dz                        # h[:, -1] at t = 0
+        db += dz.sum(axis=0)
+        dh_next = dz @ Wh.T
+    return dx, dh_next, dWx, dWh, db
+
+
+def averaged_over_time(dh, cache):
+    dx, dh0, dWx, dWh, db = correct(dh, cache)
+    T = cache["h"].shape[1]
+    return dx, dh0, dWx / T, dWh / T, db / T
+
+
+def upcasts_to_float64(dh, cache):
+    return tuple(np.asarray(value, dtype=np.float64) for value in correct(dh, cache))
+
+
+def calls_the_reference(dh, cache):
+    return rnn.rnn_backward(dh, cache)
+
+
+def loops_over_the_step_backward(dh, cache):
+    h0, h = cache["h0"], cache["h"]
+    dx = np.zeros_like(cache["x"])
+    dWx, dWh, db = np.zeros_like(cache["Wx"]), np.zeros_like(cache["Wh"]), np.zeros_like(cache["Wh"][0])
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(h.shape[1])):
+        step = {"x": cache["x"][:, t], "h_prev": h[:, t - 1] if t else h0, "Wx": cache["Wx"],
+                "Wh": cache["Wh"], "h": h[:, t]}
+        dx[:, t], dh_next, a, b, c = rnn.rnn_step_backward(dh[:, t] + dh_next, step)
+        dWx, dWh, db = dWx + a, dWh + b, db + c
+    return dx, dh_next, dWx, dWh, db
+
+
+def sums_the_per_step_gradients(dh, cache):
+    parts = unrolling.per_step_gradients(dh, cache)
+    return parts["dx"], parts["dh0"], parts["dWx"].sum(0), parts["dWh"].sum(0), parts["db"].sum(0)
+
+
+def goes_through_the_model(dh, cache):
+    return models.backward(dh, cache)
+
+
+def test_accepts_the_reference_solution(capsys):
+    assert checks.check_rnn_backward(correct)
+    assert "match the reference" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (no_carried_error, "PLUS the error that comes back"),
+    (carried_error_skips_the_tanh, "before the tanh"),
+    (last_state_as_h_prev_at_t0, "cache['h0']"),
+    (averaged_over_time, "SUM over the steps"),
+    (upcasts_to_float64, "float32"),
+])
+def test_rejects_a_plausible_mistake_with_its_hint(wrong, hint, capsys):
+    assert checks.check_rnn_backward(wrong) is False
+    assert hint in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("cheat", [calls_the_reference, imported_before_the_check, loops_over_the_step_backward,
+                                   sums_the_per_step_gradients])
+def test_calling_the_answer_is_rejected(cheat, capsys):
+    assert checks.check_rnn_backward(cheat) is False
+    assert "switched off" in capsys.readouterr().out
+
+
+def test_going_through_the_model_is_rejected(capsys):
+    assert checks.check_rnn_backward(goes_through_the_model) is False
+    out = capsys.readouterr().out
+    assert "switched off" in out or "raised" in out
+
+
+def test_the_answer_works_again_after_the_check():
+    checks.check_rnn_backward(calls_the_reference)
+    rng = np.random.default_rng(0)
+    h, cache = rnn.rnn_forward(rng.normal(size=(2, 3, 2)), None, rng.normal(size=(2, 4)),
+                               rng.normal(size=(4, 4)), rng.normal(size=4))
+    assert len(rnn.rnn_backward(np.ones_like(h), cache)) == 5
+
+
+def test_a_student_exception_is_feedback_not_a_crash(capsys):
+    def unfinished(dh, cache):
+        raise NotImplementedError()
+    assert checks.check_rnn_backward(unfinished) is False
+    assert "NotImplementedError" in capsys.readouterr().out
+
+
+def test_misuse_raises_a_clear_value_error():
+    with pytest.raises(ValueError, match="fn must be a function"):
+        checks.check_rnn_backward(None)

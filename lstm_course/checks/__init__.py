@@ -17,7 +17,8 @@ from .ch02 import check_per_step_gradients, check_rnn_step_backward
 from .ch03 import check_rnn_backward
 from .ch04 import check_clip_grad_norm, check_jacobian_product
 from .ch05 import check_lstm_step_backward
+from .ch06 import check_dropped_losses, check_tbptt_gradients, check_tbptt_schedule
 
 __all__ = ["AnswerUnavailable", "answers_blocked", "check_mlp_backward", "check_per_step_gradients",
            "check_rnn_step_backward", "check_rnn_backward", "check_clip_grad_norm", "check_jacobian_product",
-           "check_lstm_step_backward"]
+           "check_lstm_step_backward", "check_tbptt_schedule", "check_dropped_losses", "check_tbptt_gradients"]

@@ -1,0 +1,139 @@
+"""Figures for Chapter 9: the cost of RTRL, unbiased estimators, influence balancing."""
+import matplotlib.pyplot as plt
+import numpy as np
+
+COLORS = {"RTRL": "tab:green", "UORO": "tab:purple", "ARTBP": "tab:orange"}
+
+
+def _axes(ax, figsize):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def time_per_step(hidden_sizes, seconds, ax=None):
+    """Measured time per step against H on log-log axes, one line per method.
+
+    Parameters
+    ----------
+    hidden_sizes : array_like (K,)
+    seconds : dict of str -> array_like (K,)
+        Time per step of each method.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax, (6, 3.6))
+    for name, values in seconds.items():
+        ax.plot(hidden_sizes, 1e3 * np.asarray(values), "o-", label=name, color=COLORS.get(name))
+    ax.set(xscale="log", yscale="log", xlabel="hidden units H", ylabel="CPU time per step (ms)",
+           title="Cost per step: RTRL against truncated BPTT")
+    ax.set_xticks(list(hidden_sizes), [str(h) for h in hidden_sizes])
+    ax.legend(fontsize=8)
+    return ax
+
+
+def convergence(draws, errors, predicted, ax=None, title="Mean of M estimates against the exact gradient"):
+    """Relative error of the mean of M draws against M, with the predicted sigma / sqrt(M).
+
+    Parameters
+    ----------
+    draws : array_like (K,)
+    errors : dict of str -> array_like (K,)
+        Measured relative error of each estimator's running mean.
+    predicted : dict of str -> array_like (K,)
+        sigma / sqrt(M) for the same estimators.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax, (6, 3.6))
+    for name in errors:
+        ax.plot(draws, errors[name], "o", color=COLORS.get(name), label=f"{name}: measured")
+        ax.plot(draws, predicted[name], "--", color=COLORS.get(name), label=f"{name}: sigma / sqrt(M)")
+    ax.set(xscale="log", yscale="log", xlabel="number of draws M",
+           ylabel="||mean - g|| / ||g||", title=title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def variance_vs_hidden(hidden_sizes, variance, slope=None, ax=None):
+    """UORO's relative variance E||g~ - g||^2 / ||g||^2 against H (log-log).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax, (6, 3.4))
+    ax.plot(hidden_sizes, variance, "o-", color=COLORS["UORO"],
+            label="UORO" + (f" (slope {slope:.1f})" if slope is not None else ""))
+    ax.set(xscale="log", yscale="log", xlabel="hidden units H",
+           ylabel="relative variance", title="UORO: variance of the full-stream gradient estimate")
+    ax.set_xticks(list(hidden_sizes), [str(h) for h in hidden_sizes])
+    ax.legend(fontsize=8)
+    return ax
+
+
+def bias_and_variance(points, floor=1e-6, axes=None):
+    """Gradient bias and variance against compute per step, one marker per method.
+
+    Parameters
+    ----------
+    points : list of (label, compute, bias, variance)
+        Compute in multiply-adds per step; bias ||E g~ - g|| / ||g||; variance
+        E||g~ - E g~||^2 / ||g||^2. Exact zeros are drawn at ``floor`` with an
+        open marker (a log axis has no zero).
+    floor : float
+    axes : pair of matplotlib Axes, optional
+
+    Returns
+    -------
+    pair of matplotlib Axes
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+    for ax, column, ylabel in zip(axes, (2, 3), ("relative bias", "relative variance")):
+        for point in points:
+            label, compute, value = point[0], point[1], point[column]
+            color = COLORS.get(label, "tab:blue" if label.startswith("TBPTT") else "0.3")
+            zero = value <= floor
+            ax.plot(compute, max(value, floor), "o", markersize=8, color=color,
+                    markerfacecolor="none" if zero else color)
+            ax.annotate(label, (compute, max(value, floor)), textcoords="offset points", xytext=(5, 4),
+                        fontsize=7)
+        ax.axhline(floor, color="0.7", linewidth=0.8, linestyle=":")
+        ax.set(xscale="log", yscale="log", xlabel="multiply-adds per step (counted)", ylabel=ylabel)
+    axes[0].set_title(f"Bias (open markers: exactly 0, drawn at {floor:g})", fontsize=10)
+    axes[1].set_title("Variance (open markers: deterministic)", fontsize=10)
+    return axes
+
+
+def influence_curves(curves, window=200, ax=None):
+    """Learning curves on the influence-balancing task: the loss per target, smoothed.
+
+    Parameters
+    ----------
+    curves : dict of str -> array_like (S, T)
+        l_t of every seed (one target per step, so the loss per target).
+    window : int
+        Moving-average window.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax, (7, 3.8))
+    kernel = np.ones(window) / window
+    for index, (name, runs) in enumerate(curves.items()):
+        color = COLORS.get(name, plt.cm.Blues(0.45 + 0.2 * (index % 3)) if name.startswith("TBPTT") else None)
+        for seed, losses in enumerate(np.atleast_2d(runs)):
+            smooth = np.convolve(losses, kernel, mode="valid")
+            ax.plot(np.arange(window, len(losses) + 1), smooth, color=color, alpha=0.8, linewidth=1.2,
+                    label=name if seed == 0 else None)
+    ax.set(yscale="log", xlabel="step t", ylabel=f"loss per target ({window}-step mean)",
+           title="Influence balancing: online training")
+    ax.legend(fontsize=8, ncol=2)
+    return ax

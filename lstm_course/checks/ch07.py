@@ -1,0 +1,134 @@
+"""Checkers for the Chapter 7 exercises (the stateful sample order, autocorrelation)."""
+import warnings
+
+import numpy as np
+
+from .. import sequences
+from .._validation import check_callable
+from ._harness import Case, Mistake, run_check
+
+# --------------------------------------------------------------------------- stateful sample order
+
+
+def _as_float_index(result):
+    """(sequence, chunk) integer arrays -> a dict of float arrays, so a wrong order can be matched to a hint."""
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise TypeError("return two integer arrays (sequence, chunk)")
+    return {"sequence": np.asarray(result[0], dtype=float), "chunk": np.asarray(result[1], dtype=float)}
+
+
+def _reference_index(n_sequences, n_chunks, batch_size):
+    return _as_float_index(sequences.stateful_sample_index(n_sequences, n_chunks, batch_size))
+
+
+def _sequence_major(N, C, B):
+    return {"sequence": np.repeat(np.arange(N), C).astype(float), "chunk": np.tile(np.arange(C), N).astype(float)}
+
+
+def _time_major_over_all(N, C, B):
+    return {"sequence": np.tile(np.arange(N), C).astype(float), "chunk": np.repeat(np.arange(C), N).astype(float)}
+
+
+def _no_group_offset(N, C, B):
+    group, chunk, slot = np.meshgrid(np.arange(N // B), np.arange(C), np.arange(B), indexing="ij")
+    return {"sequence": np.broadcast_to(slot, group.shape).ravel().astype(float), "chunk": chunk.ravel().astype(float)}
+
+
+_ORDER_MISTAKES = [
+    Mistake("sequence", lambda N, C, B: _sequence_major(N, C, B)["sequence"],
+            "this is the sequence-major order of split_subsequences: with batch_size > 1 the slots of one batch "
+            "then hold chunks of the same sequence, and slot i of the next batch continues the wrong sequence."),
+    Mistake("sequence", lambda N, C, B: _time_major_over_all(N, C, B)["sequence"],
+            "interleaving all sequences works only when batch_size = n_sequences: with fewer slots, take the "
+            "sequences in groups of batch_size and finish one group's chunks before starting the next."),
+    Mistake("sequence", lambda N, C, B: _no_group_offset(N, C, B)["sequence"],
+            "slot i of group g holds sequence g * batch_size + i: add the group's offset."),
+    Mistake("chunk", lambda N, C, B: _sequence_major(N, C, B)["chunk"] + 1,
+            "chunks are numbered from 0, like the rows of the array."),
+]
+
+
+def check_stateful_sample_index(fn):
+    """Check a student's ``stateful_sample_index(n_sequences, n_chunks, batch_size) -> (sequence, chunk)``.
+
+    Compares with :func:`lstm_course.sequences.stateful_sample_index` on eight
+    cases, including one sequence, one chunk and batch size 1. Switched off while
+    the student's function runs: that function and the sample orders built on it.
+    """
+    check_callable("fn", fn)
+    triples = [(4, 3, 2), (6, 5, 3), (4, 4, 4), (5, 2, 1), (1, 1, 1), (1, 6, 1), (8, 1, 4), (6, 3, 2)]
+    cases = [Case(f"n_sequences={N}, n_chunks={C}, batch_size={B}", (N, C, B)) for N, C, B in triples]
+    blocked = (sequences.stateful_sample_index, sequences.stateful_sample_order, sequences.stateful_batches)
+    return run_check("stateful_sample_index", lambda N, C, B: _as_float_index(fn(N, C, B)), _reference_index,
+                     cases, outputs=("sequence", "chunk"), mistakes=_ORDER_MISTAKES, blocked=blocked)
+
+
+# --------------------------------------------------------------------------- autocorrelation
+
+
+def _centred(series):
+    return series - series.mean()
+
+
+def _unbiased(series, max_lag):
+    x = _centred(series)
+    n = len(x)
+    return np.array([x[:n - k] @ x[k:] / (n - k) for k in range(max_lag + 1)]) / (x @ x / n)
+
+
+def _not_centred(series, max_lag):
+    return np.array([series[:len(series) - k] @ series[k:] for k in range(max_lag + 1)]) / (series @ series)
+
+
+def _pearson_per_lag(series, max_lag):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.array([1.0] + [np.corrcoef(series[:len(series) - k], series[k:])[0, 1]
+                             for k in range(1, max_lag + 1)])
+
+
+def _shifted_by_one(series, max_lag):
+    x = _centred(series)
+    n = len(x)
+    return np.array([x[:n - k - 1] @ x[k + 1:] for k in range(max_lag + 1)]) / (x @ x)
+
+
+_ACF_MISTAKES = [
+    Mistake("acf", _unbiased, "divide every lag by the same sum over all n terms (the biased estimator), not by "
+            "n - k: the autocorrelation must stay positive semi-definite and r_k -> 0 for large k."),
+    Mistake("acf", _not_centred, "subtract the mean of the series before multiplying."),
+    Mistake("acf", _pearson_per_lag, "one mean and one variance for the whole series: np.corrcoef of the two "
+            "overlapping pieces re-estimates both per lag."),
+    Mistake("acf", _shifted_by_one, "r_k pairs x_t with x_{t+k}; r_0 = 1 pairs every value with itself."),
+]
+
+
+def _acf_cases(seed):
+    rng = np.random.default_rng(seed)
+    cases = []
+    ar = np.zeros(300)
+    noise = rng.normal(size=300)
+    for t in range(1, 300):
+        ar[t] = 0.7 * ar[t - 1] + noise[t]
+    for label, series, max_lag in [("AR(1), n=300", ar + 2.0, 10),
+                                   ("white noise, n=50", rng.normal(size=50), 7),
+                                   ("seasonal, n=120", np.sin(np.arange(120) * 2 * np.pi / 12) + rng.normal(size=120), 24),
+                                   ("n=3, max_lag=1", np.array([1.0, 3.0, 2.0]), 1),
+                                   ("max_lag = n - 1", rng.normal(size=6) + 5.0, 5),
+                                   ("float32, n=40", rng.normal(size=40).astype(np.float32), 6)]:
+        cases.append(Case(label, (series, max_lag)))
+    return cases
+
+
+def check_autocorrelation(fn):
+    """Check a student's ``autocorrelation(series, max_lag) -> ndarray (max_lag + 1,)``.
+
+    Compares with :func:`lstm_course.sequences.autocorrelation` (the biased
+    estimator, r_0 = 1) on six series, including a trend-free AR(1) with a non-zero
+    mean, max_lag = n - 1 and float32. Switched off while the student's function runs:
+    the package's autocorrelation and the functions built on it.
+    """
+    check_callable("fn", fn)
+    blocked = (sequences.autocorrelation, sequences.partial_autocorrelation, sequences.suggest_window_length)
+    return run_check("autocorrelation", fn, sequences.autocorrelation, _acf_cases(seed=7), outputs=("acf",),
+                     mistakes=_ACF_MISTAKES, blocked=blocked)

@@ -146,3 +146,43 @@ class OnlineRTRL:
     def finish(self):
         """Nothing is pending at the end of a stream: RTRL is never late."""
         return None
+
+
+def one_unit_sensitivity_step(x, h_prev, sensitivity_prev, wx, wh, b):
+    """One RTRL step of a one-unit tanh RNN, h_t = tanh(wx x_t + wh h_{t-1} + b).
+
+    With theta = (wx, wh, b) and S_t = dh_t/dtheta, the chain rule through the
+    direct dependence and through h_{t-1} gives
+
+        S_t = (1 - h_t^2) * ([x_t, h_{t-1}, 1] + wh S_{t-1}),      S_0 = 0.
+
+    Parameters
+    ----------
+    x : ndarray (N,)
+        Input at step t, one number per sequence.
+    h_prev : ndarray (N,)
+        h_{t-1}.
+    sensitivity_prev : ndarray (N, 3)
+        S_{t-1}, columns d/dwx, d/dwh, d/db.
+    wx, wh, b : float
+        The three parameters.
+
+    Returns
+    -------
+    h : ndarray (N,)
+    sensitivity : ndarray (N, 3)
+        S_t, in the dtype of the inputs.
+    """
+    x = as_float_array("x", x, ndim=1)
+    h_prev = as_float_array("h_prev", h_prev, ndim=1)
+    check_shape("h_prev", h_prev, x.shape, "(N,)")
+    sensitivity_prev = as_float_array("sensitivity_prev", sensitivity_prev, ndim=2)
+    check_shape("sensitivity_prev", sensitivity_prev, (x.size, 3), "(N, 3)")
+    for name, value in (("wx", wx), ("wh", wh), ("b", b)):
+        if np.ndim(value) != 0 or not np.isfinite(value):
+            raise ValueError(f"{name} must be a finite scalar, got {value!r}")
+    dtype = np.result_type(x, h_prev, sensitivity_prev)
+    wx, wh, b = (np.asarray(value, dtype=dtype) for value in (wx, wh, b))
+    h = np.tanh(wx * x + wh * h_prev + b)
+    direct = np.stack([x, h_prev, np.ones_like(x)], axis=1)          # dz/dtheta with h_{t-1} held fixed
+    return h, ((1 - h ** 2)[:, None] * (direct + wh * sensitivity_prev)).astype(dtype)

@@ -1,0 +1,104 @@
+"""Sphinx extension: make the HTML book complete offline and its downloads download.
+
+Loaded from ``_config.yml`` (``sphinx.local_extensions``). It
+
+- copies the RequireJS loader and the Jupyter widgets HTML manager from the npm
+  packages pinned in ``_vendor/package.json`` into ``_static/vendor/`` of the
+  output (``_config.yml`` points myst-nb's ``nb_ipywidgets_js`` there). If
+  ``_vendor/node_modules`` is missing it runs ``npm ci`` once; MathJax comes
+  from the PyPI package ``sphinx-mathjax-offline`` (``_static/mathjax/``).
+  Nothing is copied through ``html_static_path``: Jupyter Book 1 would add
+  every ``*.js`` found there to every page.
+- switches off sphinx-thebe, which Jupyter Book 1 always loads. There is no
+  launch target, and its inline ``const THEBE_JS_URL`` script ends up twice
+  in each page (Sphinx writes body-only scripts added at
+  ``env-before-read-docs`` once more per page), a SyntaxError on every page.
+  To use thebe later, remove this block and set ``launch_buttons.thebe``.
+- gives the page's ``.ipynb`` download link a ``download`` attribute (the
+  theme opens it in a new tab, so browsers showed the JSON), and
+- writes ``lstm-course-notebooks.zip`` at the site root: every chapter
+  notebook plus the ``lstm_course`` package and the files to install it.
+"""
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+VENDOR = Path(__file__).resolve().parent.parent / "_vendor"
+ASSETS = {  # output path under _static/vendor -> source under _vendor/node_modules
+    "require.js": "requirejs/require.js",
+    "html-manager": "@jupyter-widgets/html-manager/dist",
+}
+ARCHIVE = "lstm-course-notebooks.zip"
+ARCHIVE_FILES = ("chapters/**/*.ipynb", "lstm_course/**/*.py", "pyproject.toml", "requirements.txt",
+                 "README.md", "LICENSE")
+_DOWNLOAD_LINK = re.compile(r'(<a href="[^"]+\.ipynb") target="_blank"')
+
+
+def _node_modules():
+    modules = VENDOR / "node_modules"
+    if not all((modules / source).exists() for source in ASSETS.values()):
+        npm = shutil.which("npm")
+        if npm is None:
+            raise ExtensionError("The book serves require.js and the widget manager from npm packages: install "
+                                 "Node.js and run `npm ci --prefix _vendor` (see _vendor/package.json).")
+        logger.info("offline_book: npm ci --prefix _vendor")
+        subprocess.run([npm, "ci", "--prefix", str(VENDOR), "--no-audit", "--no-fund", "--ignore-scripts"],
+                       check=True, stdout=subprocess.DEVNULL)
+    return modules
+
+
+def _drop_thebe(app):
+    for event, listeners in app.events.listeners.items():
+        app.events.listeners[event] = [listener for listener in listeners
+                                       if getattr(listener.handler, "__module__", "") != "sphinx_thebe"]
+    app.registry.css_files = [(name, attrs) for name, attrs in app.registry.css_files
+                              if name != "sphinx-thebe.css"]
+
+
+def _copy_vendor(app):
+    modules = _node_modules()
+    target = Path(app.outdir) / "_static" / "vendor"
+    for name, source in ASSETS.items():
+        source = modules / source
+        if source.is_dir():
+            shutil.copytree(source, target / name, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("*.map", "embed.js", "libembed-amd.js"))
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
+def _write_archive(srcdir, outdir):
+    srcdir = Path(srcdir)
+    files = sorted({path for pattern in ARCHIVE_FILES for path in srcdir.glob(pattern)
+                    if ".ipynb_checkpoints" not in path.parts and "__pycache__" not in path.parts})
+    with zipfile.ZipFile(Path(outdir) / ARCHIVE, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            info = zipfile.ZipInfo(f"lstm-course/{path.relative_to(srcdir).as_posix()}", (2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+
+
+def _finish(app, exc):
+    if exc is not None or app.builder.format != "html":
+        return
+    _copy_vendor(app)
+    _write_archive(app.srcdir, app.outdir)
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf8")
+        fixed = _DOWNLOAD_LINK.sub(r"\1 download", text)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf8")
+
+
+def setup(app):
+    _drop_thebe(app)
+    app.connect("build-finished", _finish)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

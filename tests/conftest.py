@@ -15,3 +15,39 @@ settings.load_profile("course")
 def rng():
     """A seeded generator, so every test is reproducible."""
     return np.random.default_rng(1234)
+
+
+class NotebookTimes:
+    """Adds up the time of every cell of each notebook that nbval runs, and prints the totals.
+
+    Registered as a plugin (not a conftest hook) so that it also sees the notebooks under
+    chapters/ when xdist is off; under xdist only the controller, which receives every
+    report, records and prints.
+    """
+
+    budget_seconds = 90
+
+    def __init__(self):
+        self.seconds = {}
+
+    def pytest_runtest_logreport(self, report):
+        notebook, separator, _ = report.nodeid.partition(".ipynb::")
+        if separator:
+            name = notebook + ".ipynb"
+            self.seconds[name] = self.seconds.get(name, 0.0) + report.duration
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.seconds:
+            return
+        terminalreporter.section("time per notebook (kernel start and every cell)")
+        for name, seconds in sorted(self.seconds.items(), key=lambda item: -item[1]):
+            flag = "  over budget" if seconds > self.budget_seconds else ""
+            terminalreporter.write_line(f"{seconds:7.1f} s  {name}{flag}")
+        slowest = max(self.seconds.values())
+        terminalreporter.write_line(f"slowest notebook {slowest:.1f} s (budget {self.budget_seconds} s); "
+                                    f"with -n, workers share the CPU, so run alone for a clean figure")
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):          # the xdist controller, or a run without xdist
+        config.pluginmanager.register(NotebookTimes(), "notebook-times")

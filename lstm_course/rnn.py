@@ -30,6 +30,60 @@ def _step_backward(dh, cache):
     return dx, dh_prev, dWx, dWh, db
 
 
+def _sequence_forward(x, h0, Wx, Wh, b):
+    """Fast path of :func:`rnn_forward`: time-major storage ``hs (T+1, N, H)``.
+
+    The input projection x_t Wx + b does not depend on the recurrence, so it is one
+    product for all steps; the loop keeps only h_{t-1} Wh, the add and the tanh.
+    """
+    N, T, D = x.shape
+    H = Wh.shape[0]
+    dtype = np.result_type(x, h0, Wx, Wh, b)
+    Wh = Wh.astype(dtype, copy=False)
+    hs = np.empty((T + 1, N, H), dtype=dtype)
+    hs[0] = h0
+    xz = (x.transpose(1, 0, 2).reshape(T * N, D).astype(dtype, copy=False) @ Wx.astype(dtype, copy=False)
+          + b).reshape(T, N, H)
+    rec = np.empty((N, H), dtype=dtype)
+    for h_prev, xz_t, h_t in zip(hs[:-1], xz, hs[1:]):
+        np.matmul(h_prev, Wh, rec)
+        np.add(rec, xz_t, h_t)
+        np.tanh(h_t, h_t)
+    h = hs[1:].transpose(1, 0, 2)   # (T, N, H) storage seen as (N, T, H)
+    return h, {"x": x, "h0": h0, "h": h, "Wx": Wx, "Wh": Wh, "time_major": (hs,)}
+
+
+def _sequence_backward(dh, cache):
+    """Fast path of :func:`rnn_backward`: only dz_t Wh^T stays in the loop.
+
+    The slopes 1 - h_t^2 are computed for all steps at once, and dWx, dWh, db
+    are single products over all (t, n) pairs after the loop.
+    """
+    x, Wx, Wh = cache["x"], cache["Wx"], cache["Wh"]
+    if "time_major" in cache:
+        (hs,) = cache["time_major"]
+    else:  # a cache assembled by hand: rebuild the time-major states
+        hs = np.concatenate([cache["h0"][None], cache["h"].transpose(1, 0, 2)])
+    T1, N, H = hs.shape
+    T, D = T1 - 1, x.shape[2]
+    dtype = np.result_type(hs, dh)
+    slope = 1.0 - hs[1:] * hs[1:]                          # tanh'(z_t) = 1 - h_t^2, (T, N, H)
+    dz = np.empty((T, N, H), dtype=dtype)
+    Wh_T = np.ascontiguousarray(Wh.T, dtype=dtype)
+    dh_next = np.zeros((N, H), dtype=dtype)
+    for dh_t, slope_t, dz_t in zip(dh.transpose(1, 0, 2)[::-1], slope[::-1], dz[::-1]):
+        np.add(dh_t, dh_next, dz_t)                        # dL/dh_t (total) = dh[:, t] + dz_{t+1} Wh^T
+        np.multiply(dz_t, slope_t, dz_t)                   # dz_t = dL/dh_t * (1 - h_t^2)
+        np.matmul(dz_t, Wh_T, dh_next)                     # dL/dh_{t-1} = dz_t Wh^T
+    dz_rows = dz.reshape(T * N, H)
+    dx = np.ascontiguousarray((dz_rows @ Wx.T).reshape(T, N, D).transpose(1, 0, 2), dtype=np.result_type(x, dh))
+    x_rows = x.transpose(1, 0, 2).reshape(T * N, D)
+    dWx = (x_rows.T @ dz_rows).astype(Wx.dtype, copy=False)
+    dWh = (hs[:-1].reshape(T * N, H).T @ dz_rows).astype(Wh.dtype, copy=False)
+    db = dz_rows.sum(axis=0).astype(Wh.dtype, copy=False)
+    return dx, dh_next, dWx, dWh, db
+
+
 def rnn_step_forward(x, h_prev, Wx, Wh, b):
     """One Elman step, h = tanh(x Wx + h_prev Wh + b).
 
@@ -108,13 +162,7 @@ def rnn_forward(x, h0, Wx, Wh, b):
     """
     Wx, Wh, b, D, H = check_recurrent_params(Wx, Wh, b, gate_blocks=1)
     x, (h0,) = check_sequence_inputs(x, {"h0": h0}, D, H)
-    N, T, _ = x.shape
-    h = np.empty((N, T, H), dtype=np.result_type(x, h0, Wx, Wh, b))
-    h_prev = h0
-    for t in range(T):
-        h_prev, _ = _step_forward(x[:, t], h_prev, Wx, Wh, b)
-        h[:, t] = h_prev
-    return h, {"x": x, "h0": h0, "h": h, "Wx": Wx, "Wh": Wh}
+    return _sequence_forward(x, h0, Wx, Wh, b)
 
 
 def rnn_backward(dh, cache):
@@ -141,17 +189,5 @@ def rnn_backward(dh, cache):
     dWh : ndarray (H, H)
     db : ndarray (H,)
     """
-    x, h0, h, Wx, Wh = (cache[key] for key in ("x", "h0", "h", "Wx", "Wh"))
-    dh = check_upstream("dh", dh, h.shape, "(N, T, H)")
-    N, T, _ = h.shape
-    dx = np.zeros(x.shape, dtype=np.result_type(x, dh))
-    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0], dtype=Wh.dtype)
-    dh_next = np.zeros_like(h0)  # error arriving from the step after the last: none
-    for t in reversed(range(T)):
-        h_prev = h[:, t - 1] if t > 0 else h0
-        step_cache = {"x": x[:, t], "h_prev": h_prev, "Wx": Wx, "Wh": Wh, "h": h[:, t]}
-        dx[:, t], dh_next, dWx_t, dWh_t, db_t = _step_backward(dh[:, t] + dh_next, step_cache)
-        dWx += dWx_t
-        dWh += dWh_t
-        db += db_t
-    return dx, dh_next, dWx, dWh, db
+    dh = check_upstream("dh", dh, cache["h"].shape, "(N, T, H)")
+    return _sequence_backward(dh, cache)

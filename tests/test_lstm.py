@@ -67,8 +67,8 @@ def test_sequence_forward_is_the_step_applied_T_times(N, T, D, H, seed):
     h_prev, c_prev = p["h0"], p["c0"]
     for t in range(T):
         h_prev, c_prev, _ = lstm_step_forward(p["x"][:, t], h_prev, c_prev, p["Wx"], p["Wh"], p["b"])
-        np.testing.assert_array_equal(h[:, t], h_prev)
-        np.testing.assert_array_equal(c[:, t], c_prev)
+        np.testing.assert_allclose(h[:, t], h_prev, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(c[:, t], c_prev, rtol=0, atol=1e-12)
 
 
 def test_float32_stays_float32(rng):

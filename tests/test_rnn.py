@@ -44,7 +44,7 @@ def test_sequence_forward_is_the_step_applied_T_times(N, T, D, H, seed):
     h_prev = p["h0"]
     for t in range(T):
         h_prev, _ = rnn_step_forward(p["x"][:, t], h_prev, p["Wx"], p["Wh"], p["b"])
-        np.testing.assert_array_equal(h[:, t], h_prev)
+        np.testing.assert_allclose(h[:, t], h_prev, rtol=0, atol=1e-12)
 
 
 def test_missing_h0_means_zeros(rng):

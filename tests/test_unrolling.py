@@ -35,7 +35,8 @@ def test_layers_share_one_set_of_weights_and_see_in_place_updates():
     assert unrolling.distinct_weight_buffers(layers) == {"Wx": 1, "Wh": 1, "b": 1}
     Wh -= 0.1  # one in-place update
     assert all(layer.Wh is Wh for layer in layers)
-    np.testing.assert_array_equal(unrolling.run_unrolled(layers, x, h0), rnn.rnn_forward(x, h0, Wx, Wh, b)[0])
+    np.testing.assert_allclose(unrolling.run_unrolled(layers, x, h0), rnn.rnn_forward(x, h0, Wx, Wh, b)[0],
+                               rtol=0, atol=1e-12)
 
 
 def test_untied_layers_are_counted_as_separate_buffers():

@@ -14,6 +14,8 @@ Loaded from ``_config.yml`` (``sphinx.local_extensions``). It
   in each page (Sphinx writes body-only scripts added at
   ``env-before-read-docs`` once more per page), a SyntaxError on every page.
   To use thebe later, remove this block and set ``launch_buttons.thebe``.
+- sets the theme's ``default_mode`` (an ``html_context`` value) to ``auto`` (left empty, the theme logs
+  "Got invalid theme mode" on a reader's first visit),
 - gives the page's ``.ipynb`` download link a ``download`` attribute (the
   theme opens it in a new tab, so browsers showed the JSON), and
 - writes ``lstm-course-notebooks.zip`` at the site root: every chapter
@@ -38,6 +40,23 @@ ASSETS = {  # output path under _static/vendor -> source under _vendor/node_modu
 ARCHIVE = "lstm-course-notebooks.zip"
 ARCHIVE_FILES = ("chapters/**/*.ipynb", "lstm_course/**/*.py", "pyproject.toml", "requirements.txt",
                  "README.md", "LICENSE")
+WIDGETS_SETUP = """// Written by _ext/offline_book.py, loaded between require.js and the widget manager.
+// 1. The manager lives next to this file: map its module path here, so the fonts its CSS
+//    asks for are found (the default is relative to the page).
+require.config({paths: {"@jupyter-widgets/html-manager/dist":
+                        document.currentScript.src.replace(/[^/]*$/, "") + "html-manager"}});
+// 2. Widget labels are typeset with MathJax 2's MathJax.Hub.Queue; the book loads MathJax 3.
+window.addEventListener("DOMContentLoaded", function () {
+  if (window.MathJax && !window.MathJax.Hub) {
+    window.MathJax.Hub = {Queue: function (job) {
+      var element = job && job[2];
+      if (element && window.MathJax.startup) {
+        window.MathJax.startup.promise.then(function () { return window.MathJax.typesetPromise([element]); });
+      }
+    }};
+  }
+});
+"""
 _DOWNLOAD_LINK = re.compile(r'(<a href="[^"]+\.ipynb") target="_blank"')
 
 
@@ -73,6 +92,11 @@ def _copy_vendor(app):
         else:
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
+    (target / "widgets-setup.js").write_text(WIDGETS_SETUP, encoding="utf8")
+
+
+def _theme_mode(app, config):
+    config.html_context.setdefault("default_mode", "auto")
 
 
 def _write_archive(srcdir, outdir):
@@ -100,5 +124,6 @@ def _finish(app, exc):
 
 def setup(app):
     _drop_thebe(app)
+    app.connect("config-inited", _theme_mode)
     app.connect("build-finished", _finish)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

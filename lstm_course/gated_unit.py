@@ -17,7 +17,7 @@ INPUT_PATTERNS = ("pulse", "two pulses", "constant", "sine", "noise")
 
 
 def input_sequence(pattern, length, amplitude=1.0, start=5, rng=0):
-    """An input sequence of one of :data:`INPUT_PATTERNS`.
+    """An input sequence of one of the ``INPUT_PATTERNS``.
 
     ``pulse``: amplitude at step ``start`` and 0 elsewhere; ``two pulses``:
     +amplitude at ``start`` and -amplitude at 2 * ``start``; ``constant``;

@@ -1,0 +1,190 @@
+"""The built HTML book in headless Chromium, with every request not to 127.0.0.1 blocked.
+
+For every page: it loads, logs no console error, needs nothing from the network, every image
+decodes, math is typeset wherever there is math, saved widgets render, and every exercise or
+solution dropdown opens on click. For every explorer: each slider changes the figure.
+Downloads: the .ipynb links download and the course archive holds every chapter notebook.
+
+The book is built once per session with ``jupyter-book build .`` (notebooks come from the
+execution cache when unchanged); set BOOK_HTML=_build/html to test a build made earlier in
+the same run, as ``.ci/run`` does. Without Chromium or Playwright the tests skip, unless
+REQUIRE_BROWSER_TESTS=1.
+"""
+import hashlib
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from browser_support import CHROMIUM_ARGS, block_network, chromium_path, serve, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+ARCHIVE = "lstm-course-notebooks.zip"
+
+PAGE_STATE = """() => {
+  const images = [...document.images].filter(img => !img.complete || img.naturalWidth === 0)
+      .map(img => img.getAttribute("src").slice(0, 80));
+  const maths = [...document.querySelectorAll(".math")];
+  const raw = maths.filter(el => !el.querySelector("mjx-container")).map(el => el.textContent.slice(0, 60));
+  const views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length;
+  return {images, maths: maths.length, raw, views,
+          widgets: document.querySelectorAll(".jupyter-widgets, .widget-hbox, .widget-inline-hbox").length,
+          explorers: document.querySelectorAll(".lstm-explorer").length,
+          dropdowns: document.querySelectorAll(".admonition.dropdown, details.sd-dropdown").length};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = chromium_path()
+    start = sync_playwright()
+    with start() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def book(browser):
+    given = os.environ.get("BOOK_HTML")
+    html = Path(given) if given else ROOT / "_build" / "html"
+    if not given:
+        command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT)]
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert (html / "index.html").exists(), f"no built book in {html}"
+    base, server = serve(html)
+    yield html, base
+    server.shutdown()
+
+
+def pages_of(html):
+    # _static/ holds the theme's template fragments, not pages.
+    return sorted(path.relative_to(html).as_posix() for path in html.rglob("*.html")
+                  if path.relative_to(html).parts[0] != "_static")
+
+
+def open_page(browser, url):
+    """Load ``url`` with the network blocked; returns (page, context, problems)."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    problems = {"blocked": [], "console": [], "failed": []}
+    block_network(context, problems["blocked"])
+    page = context.new_page()
+    page.on("console", lambda message: message.type == "error" and problems["console"].append(message.text))
+    page.on("pageerror", lambda error: problems["console"].append(str(error)))
+    page.on("requestfailed", lambda request: problems["failed"].append(request.url))
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+    page.wait_for_load_state("networkidle")
+    if page.evaluate("() => document.querySelector('.math') !== null"):
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               timeout=20000)
+        page.evaluate("() => MathJax.startup.promise.then(() => true)")
+    if page.evaluate("""() => document.querySelector('script[type="application/vnd.jupyter.widget-view+json"]')
+                              !== null"""):
+        page.wait_for_function("() => document.querySelector('.jupyter-widgets') !== null", timeout=20000)
+    return page, context, problems
+
+
+def open_dropdowns(page):
+    """Click every exercise/solution dropdown; return the titles of those that did not open."""
+    closed = []
+    toggles = page.locator(".admonition.dropdown")
+    for index in range(toggles.count()):
+        box = toggles.nth(index)
+        box.scroll_into_view_if_needed()
+        box.locator(".toggle-button").first.click()
+        body = box.locator(":scope > :not(.admonition-title):not(button)").first
+        if "toggle-hidden" in (box.get_attribute("class") or "") or not body.is_visible():
+            closed.append(box.locator(".admonition-title").first.inner_text()[:60])
+    details = page.locator("details.sd-dropdown")
+    for index in range(details.count()):
+        item = details.nth(index)
+        item.locator("summary").first.click()
+        if item.get_attribute("open") is None:
+            closed.append(item.locator("summary").first.inner_text()[:60])
+    return closed
+
+
+def image_digest(page, explorer):
+    return hashlib.sha1(explorer.locator("img.lstm-explorer-frame").get_attribute("src").encode()).hexdigest()
+
+
+def test_every_page_loads_offline_without_errors(browser, book):
+    html, base = book
+    pages = pages_of(html)
+    assert len(pages) >= 20, pages
+    report, totals = [], {"pages": len(pages), "math pages": 0, "dropdowns": 0, "explorers": 0, "widget pages": 0}
+    for name in pages:
+        page, context, problems = open_page(browser, f"{base}/{name}")
+        state = page.evaluate(PAGE_STATE)
+        closed = open_dropdowns(page)
+        totals["math pages"] += state["maths"] > 0
+        totals["dropdowns"] += state["dropdowns"]
+        totals["explorers"] += state["explorers"]
+        totals["widget pages"] += state["views"] > 0
+        for kind in ("blocked", "console", "failed"):
+            if problems[kind]:
+                report.append(f"{name}: {kind}: {problems[kind][:3]}")
+        if state["images"]:
+            report.append(f"{name}: images that do not decode: {state['images'][:3]}")
+        if state["raw"]:
+            report.append(f"{name}: {len(state['raw'])} of {state['maths']} math elements not typeset: "
+                          f"{state['raw'][:2]}")
+        if state["views"] and not state["widgets"]:
+            report.append(f"{name}: {state['views']} saved widgets, none rendered")
+        if closed:
+            report.append(f"{name}: dropdowns that did not open: {closed[:3]}")
+        context.close()
+    print(totals)
+    assert not report, "\n".join(report)
+    assert totals["math pages"] >= 5 and totals["dropdowns"] >= 1
+
+
+def test_every_explorer_changes_its_figure_when_a_slider_moves(browser, book):
+    html, base = book
+    moved = explorers_seen = 0
+    for name in pages_of(html):
+        if "lstm-explorer" not in (html / name).read_text(encoding="utf8"):
+            continue
+        page, context, problems = open_page(browser, f"{base}/{name}")
+        explorers = page.locator(".lstm-explorer")
+        explorers_seen += explorers.count()
+        for index in range(explorers.count()):
+            explorer = explorers.nth(index)
+            explorer.scroll_into_view_if_needed()
+            sliders = explorer.locator("input[type=range]")
+            for k in range(sliders.count()):
+                slider = sliders.nth(k)
+                before, shown = image_digest(page, explorer), explorer.locator("output").nth(k).inner_text()
+                value, top = int(slider.input_value()), int(slider.get_attribute("max"))
+                slider.fill(str(0 if value == top else top))
+                after = image_digest(page, explorer)
+                assert after != before, f"{name}: explorer {index}, slider {k} did not change the figure"
+                assert explorer.locator("output").nth(k).inner_text() != shown
+                assert explorer.locator("img.lstm-explorer-frame").evaluate("img => img.naturalWidth") > 0
+                moved += 1
+        assert not problems["console"] and not problems["blocked"], problems
+        context.close()
+    print(f"{explorers_seen} explorers, {moved} sliders moved")
+    assert explorers_seen >= 4
+
+
+def test_notebook_downloads_download_and_the_archive_has_every_chapter(browser, book):
+    html, base = book
+    page, context, problems = open_page(browser, f"{base}/chapters/03_bptt/bptt.html")
+    link = page.locator("a.btn-download-source-button")
+    assert link.get_attribute("href").endswith(".ipynb") and link.get_attribute("download") is not None
+    with page.expect_download() as download:
+        link.dispatch_event("click")
+    assert download.value.suggested_filename == "bptt.ipynb"
+    context.close()
+    with zipfile.ZipFile(html / ARCHIVE) as archive:
+        names = set(archive.namelist())
+    source = html.parent.parent        # the book that was built (<book>/_build/html)
+    chapters = {f"lstm-course/{path.relative_to(source).as_posix()}" for path in source.glob("chapters/*/*.ipynb")}
+    assert chapters <= names and "lstm-course/lstm_course/__init__.py" in names
+    assert "lstm-course/requirements.txt" in names and "lstm-course/README.md" in names

@@ -19,6 +19,7 @@ step costs O(W). The result equals :func:`lstm_course.lstm1997.lstm1997_backward
 with ``truncated=True``, which gets the same numbers by walking backward over
 a stored sequence.
 """
+import tracemalloc
 from typing import NamedTuple
 
 import numpy as np
@@ -105,3 +106,16 @@ def _forward_gradient(x, y, s, Wx, Wh, b, dy, ds, S):
         grad_out += u.T @ (_block_sum(dy[:, t] * h, S) * sigmoid_grad_from_output(step["y_out"]))
     grad = np.concatenate([grad_in, grad_out, grad_c], axis=1)   # columns [in | out | c], as in z
     return ForwardGradient(grad[:D], grad[D:D + CS], grad[-1], y, s)
+
+
+def peak_memory(fn, *args, **kwargs):
+    """Peak number of bytes that ``fn(*args, **kwargs)`` allocates while it runs (via ``tracemalloc``).
+
+    Arrays that exist before the call (the inputs) are not counted; temporaries are.
+    """
+    tracemalloc.start()
+    try:
+        fn(*args, **kwargs)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

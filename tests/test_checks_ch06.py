@@ -77,51 +77,6 @@ def test_schedule_calling_the_answer_is_rejected(cheat, capsys):
     assert tbptt.tbptt_schedule(10, 4, 2) == [(4, 3, 3), (8, 7, 7), (10, 9, 9)]   # restored afterwards
 
 
-# --------------------------------------------------------------------------- dropped_losses
-
-def dropped(T, k1, k2):
-    full_blocks, remainder = divmod(T, k1)
-    return full_blocks * max(0, k1 - k2) + max(0, remainder - k2)
-
-
-def dropped_full_blocks_only(T, k1, k2):
-    return (T // k1) * max(0, k1 - k2)
-
-
-def dropped_may_be_negative(T, k1, k2):
-    return (T // k1) * (k1 - k2) + (T % k1 - k2)
-
-
-def dropped_every_block_full(T, k1, k2):
-    return -(-T // k1) * max(0, k1 - k2)
-
-
-def dropped_by_counting_the_schedule(T, k1, k2):
-    return T - sum(t - first + 1 for t, _, first in tbptt.tbptt_schedule(T, k1, k2))
-
-
-def test_dropped_losses_accepts_the_closed_form(capsys):
-    assert checks.check_dropped_losses(dropped)
-    assert "match the reference" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("wrong, hint", [
-    (dropped_full_blocks_only, "partial last block"),
-    (dropped_may_be_negative, "cannot be negative"),
-    (dropped_every_block_full, "may be shorter than k1"),
-])
-def test_dropped_losses_rejects_a_plausible_mistake_with_its_hint(wrong, hint, capsys):
-    assert checks.check_dropped_losses(wrong) is False
-    assert hint in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("cheat", [lambda T, k1, k2: tbptt.cost_summary(T, k1, k2).dropped_losses,
-                                   dropped_by_counting_the_schedule])
-def test_dropped_losses_calling_the_answer_is_rejected(cheat, capsys):
-    assert checks.check_dropped_losses(cheat) is False
-    assert "switched off" in capsys.readouterr().out
-
-
 # --------------------------------------------------------------------------- tbptt_gradients (RNN)
 
 def gradients(params, x, y, k1, k2, *, final=True, only_last=False, entering="carried", extra=0, mean=False):
@@ -234,7 +189,7 @@ def test_a_wrong_return_structure_is_feedback(capsys):
     assert "list of (t, grads) pairs" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("checker", ["check_tbptt_schedule", "check_dropped_losses", "check_tbptt_gradients"])
+@pytest.mark.parametrize("checker", ["check_tbptt_schedule", "check_tbptt_gradients"])
 def test_misuse_raises_a_clear_value_error(checker):
     with pytest.raises(ValueError, match="fn must be a function"):
         getattr(checks, checker)("not a function")

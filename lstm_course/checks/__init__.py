@@ -17,12 +17,12 @@ from .ch02 import check_per_step_gradients, check_rnn_step_backward
 from .ch03 import check_rnn_backward
 from .ch04 import check_clip_grad_norm, check_jacobian_product
 from .ch05 import check_lstm_step_backward
-from .ch06 import check_dropped_losses, check_tbptt_gradients, check_tbptt_schedule
+from .ch06 import check_tbptt_gradients, check_tbptt_schedule
 from .ch07 import check_autocorrelation, check_stateful_sample_index
 from .ch09 import check_one_unit_sensitivity_step
 
 __all__ = ["AnswerUnavailable", "answers_blocked", "check_mlp_backward", "check_per_step_gradients",
            "check_rnn_step_backward", "check_rnn_backward", "check_clip_grad_norm", "check_jacobian_product",
-           "check_lstm_step_backward", "check_tbptt_schedule", "check_dropped_losses", "check_tbptt_gradients",
+           "check_lstm_step_backward", "check_tbptt_schedule", "check_tbptt_gradients",
            "check_stateful_sample_index", "check_autocorrelation",
            "check_one_unit_sensitivity_step"]

@@ -1,4 +1,4 @@
-"""Checkers for the Chapter 6 exercises (TBPTT(k1, k2): schedule, dropped losses, gradients).
+"""Checkers for the Chapter 6 exercises (TBPTT(k1, k2): the schedule and the gradients).
 
 The student's results are laid out **per step** before they are compared: an
 update at time t fills row t - 1 of each output, other rows stay zero. So a
@@ -105,38 +105,6 @@ def check_tbptt_schedule(fn):
     return run_check("tbptt_schedule", lambda T, k1, k2: _schedule_per_step(fn(T, k1, k2), T),
                      _reference_schedule, _schedule_cases(), outputs=tuple(_reference_schedule(1, 1, 1)),
                      mistakes=_SCHEDULE_MISTAKES, blocked=_answer_functions())
-
-
-# --------------------------------------------------------------------------- dropped losses
-
-
-def _reference_dropped_losses(T, k1, k2):
-    return float(tbptt.cost_summary(T, k1, k2).dropped_losses)
-
-
-_DROPPED_MISTAKES = [
-    Mistake("dropped losses", lambda T, k1, k2: float((T // k1) * max(0, k1 - k2)),
-            "the partial last block of T mod k1 steps can lose losses too: max(0, T mod k1 - k2)."),
-    Mistake("dropped losses", lambda T, k1, k2: float((T // k1) * (k1 - k2) + (T % k1 - k2)),
-            "when k2 >= k1 nothing is dropped: use max(0, ...), a count cannot be negative."),
-    Mistake("dropped losses", lambda T, k1, k2: float(-(-T // k1) * max(0, k1 - k2)),
-            "the last block may be shorter than k1: it drops max(0, T mod k1 - k2), not k1 - k2."),
-]
-
-
-def check_dropped_losses(fn):
-    """Check a student's closed form ``dropped_losses(T, k1, k2) -> int``.
-
-    The reference is ``lstm_course.tbptt.cost_summary(T, k1, k2).dropped_losses``, which
-    counts the losses in the schedule; both it and the schedule are switched off while
-    the student's function runs, so the answer must be a formula.
-    """
-    triples = [(12, 4, 1), (10, 4, 2), (12, 4, 4), (12, 2, 6), (13, 5, 2), (11, 4, 1), (1, 1, 1), (7, 9, 3),
-               (20, 6, 2), (23, 8, 3), (9, 3, 1), (5, 2, 7)]
-    cases = [Case(f"T={T}, k1={k1}, k2={k2}", (T, k1, k2)) for T, k1, k2 in triples]
-    check_callable("fn", fn)
-    return run_check("dropped_losses", lambda T, k1, k2: float(fn(T, k1, k2)), _reference_dropped_losses, cases,
-                     outputs=("dropped losses",), mistakes=_DROPPED_MISTAKES, blocked=_answer_functions())
 
 
 # --------------------------------------------------------------------------- TBPTT gradients of the RNN

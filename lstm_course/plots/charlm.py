@@ -1,0 +1,63 @@
+"""Figures for Chapter 8: the character language model's learning curve and the TBPTT comparison."""
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def _axes(ax, figsize):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def bpc_curve(updates, valid_bpc, baselines=None, ax=None, title="Validation bits per character"):
+    """Validation bits per character against updates, with baselines as horizontal lines.
+
+    Parameters
+    ----------
+    updates, valid_bpc : sequences of equal length
+    baselines : dict[str, float], optional
+        Label -> bits per character of a baseline model (e.g. unigram, bigram).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax, (6.0, 3.6))
+    ax.plot(updates, valid_bpc, marker="o", color="C0", label="LSTM (validation)")
+    for index, (label, value) in enumerate((baselines or {}).items()):
+        ax.axhline(value, color=f"C{index + 1}", linestyle="--", label=f"{label}: {value:.2f}")
+    ax.set(xlabel="update", ylabel="bits per character (loss per target)", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return ax
+
+
+def tbptt_comparison(labels, valid_bpc, seconds, activation_bytes, axes=None,
+                     title="TBPTT configurations at equal compute"):
+    """Three bar panels per configuration: validation bits per character, time, activation memory.
+
+    Parameters
+    ----------
+    labels : list of str
+    valid_bpc, seconds, activation_bytes : sequences, one value per label
+    axes : three matplotlib Axes, optional
+
+    Returns
+    -------
+    array of matplotlib Axes
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(10.5, 3.4), layout="constrained")
+    positions = np.arange(len(labels))
+    panels = [(valid_bpc, "validation bits per character", "{:.2f}"), (seconds, "training time (s)", "{:.1f}"),
+              (np.asarray(activation_bytes) / 1e6, "activations per update (MB)", "{:.2f}")]
+    for ax, (values, ylabel, fmt) in zip(axes, panels):
+        bars = ax.bar(positions, values, color=[f"C{i}" for i in range(len(labels))])
+        ax.bar_label(bars, labels=[fmt.format(v) for v in values], fontsize=8)
+        ax.set_xticks(positions, labels, rotation=30, ha="right", fontsize=8)
+        ax.set_ylabel(ylabel)
+    lowest = min(valid_bpc)
+    axes[0].set_ylim(lowest - 0.3, max(valid_bpc) + 0.15)
+    axes[0].figure.suptitle(title)
+    return axes

@@ -11,6 +11,7 @@ from .bptt import cost_and_memory, cost_vs_length, error_injection, sine_predict
 from .tbptt import gradient_bias, learnability, tbptt_schedule, truncated_vs_full
 from .cells import adding_results, gate_trace, gradient_flow_curves, lstm_cell_diagram, state_drift
 from .sequences import acf_pacf, grid_search_boxplot, metric_curves, sample_orders
+from .charlm import bpc_curve, tbptt_comparison
 from .online import bias_and_variance, convergence, influence_curves, time_per_step, variance_vs_hidden
 
 __all__ = ["decision_boundary", "loss_curve",
@@ -20,4 +21,5 @@ __all__ = ["decision_boundary", "loss_curve",
            "gradient_bias", "learnability", "tbptt_schedule", "truncated_vs_full",
            "adding_results", "gate_trace", "gradient_flow_curves", "lstm_cell_diagram", "state_drift",
            "acf_pacf", "grid_search_boxplot", "metric_curves", "sample_orders",
+           "bpc_curve", "tbptt_comparison",
            "bias_and_variance", "convergence", "influence_curves", "time_per_step", "variance_vs_hidden"]

@@ -1,0 +1,708 @@
+"""The bad-input catalogue: every public function gets a clear ValueError for every bad input.
+
+How it works
+------------
+``VALID`` holds one small, valid call per public function, method and class
+constructor of :mod:`lstm_course` (discovered with pkgutil/inspect, so a new
+module is covered as soon as it exists: :func:`test_every_public_callable_has_a_valid_call`
+fails until it gets an entry). :func:`corruptions` then corrupts **one argument at
+a time**, choosing what to try from the type of the valid value:
+
+- float arrays: NaN, inf, empty, one axis more or fewer, a longer first or last
+  axis, int / bool (may work: they become float), complex, object, a plain list
+  (may work), None, a string;
+- dicts of arrays (``params``, ``grads``): each entry as above, a missing entry,
+  None, a string, a list;
+- integers: 0, -1, 2.5, a float with an integer value (may work), a numpy
+  integer (may work), a string, NaN, None;
+- floats: NaN, inf, a string, a complex, an array, None, a negative value for
+  names that must be positive;
+- strings (``cell``, ``method``...): an unknown name, None, an integer;
+- callables and objects: a string, None; caches of ``*_backward``: None, a
+  string, an empty dict, a cache missing an entry, another function's cache;
+- ``extra`` cases per function: out-of-range indices, non-binary masks...
+
+Each outcome is classified: ``clear`` (ValueError naming the argument), ``valid``
+(a variant that may work and did), ``other`` (another exception), ``silent`` (a bad
+input accepted) and ``misleading`` (a ValueError naming something else). The
+test fails on every ``other``, ``silent`` and ``misleading`` case; run this file
+as a script (``python tests/test_bad_inputs.py``) to print the counts.
+
+Excluded, with their reason (see ``EXCLUDED_MODULES`` and ``EXCLUDED``): plots and
+widgets (they draw data the package computed; matplotlib and ipywidgets own their
+argument errors), checks (they take a student's function and report with
+assertions and hints, not ValueError), result records (NamedTuples hold what a
+function returned) and the step protocol of online systems and estimators (called
+inside :func:`lstm_course.online.run_online`'s loop after it validated the stream).
+``rng`` arguments are numpy's contract (``np.random.default_rng``) and flags such as
+``progress`` follow Python's truthiness; neither is corrupted.
+"""
+from __future__ import annotations
+
+import collections
+import copy
+import importlib
+import inspect
+import pkgutil
+import re
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import lstm_course
+
+EXCLUDED_MODULES = {
+    "lstm_course.plots": "figures: they draw data the package computed; matplotlib reports its own errors",
+    "lstm_course.widgets": "widgets: thin ipywidgets front ends over validated package functions",
+    "lstm_course.checks": "checkers take a student's function and report with assertions and hints",
+}
+# Protocol methods of online systems and estimators: run_online validates the stream once
+# and then calls these T times in its loop; checking every call would dominate the cost.
+PROTOCOL = ("step", "start", "finish", "jvp_state", "jac_params", "vjp", "loss")
+EXCLUDED = {f"{cls}.{method}": "online protocol, validated by run_online"
+            for cls in ("ElmanSystem", "InfluenceBalancing", "OnlineRTRL", "UORO", "ARTBP", "TruncatedBPTT")
+            for method in PROTOCOL}
+EXCLUDED["peak_memory"] = "measures any function with any arguments; it forwards them unchanged"
+EXCLUDED["TBPTTHistory.mean_losses"] = "method of a result record"
+EXCLUDED["linear_fit"] = None  # placeholder removed below when registered
+
+# Names of float hyper-parameters that must be positive (a negative value is a bad input).
+POSITIVE = {"learning_rate", "tol", "h", "tolerance", "eps", "max_norm", "max_grad_norm", "temperature",
+            "scale", "z", "candidate_gain_positive", "alpha"}
+SKIPPED_ARGS = {"rng", "progress", "verbose", "truncated", "pad", "record_theta", "variable_length",
+                "stateful", "show_folded", "on_update", "threads"}
+
+
+# ----------------------------------------------------------------------------- valid calls
+def A(*shape, seed=0, scale=0.5):
+    """A small random float64 array."""
+    return scale * np.random.default_rng(seed).normal(size=shape)
+
+
+class Spec:
+    """A valid call (``make()`` returns fresh keyword arguments) and what to corrupt.
+
+    free : arguments of any shape (elementwise functions)
+    ok : {argument: kinds} corruptions that are valid variants for this function
+    extra : [(argument, kind, value)] further bad inputs
+    cache : arguments that are caches of a forward pass; ``wrong_cache`` gives another function's cache
+    skip : arguments not corrupted (with the reason in a comment where they are declared)
+    """
+
+    def __init__(self, make, free=(), ok=None, extra=(), cache=(), wrong_cache=None, skip=(), names=None):
+        self.make, self.free, self.ok = make, set(free), ok or {}
+        self.extra, self.cache, self.wrong_cache = list(extra), set(cache), wrong_cache
+        self.skip, self.names = set(skip), names or {}
+
+
+def _m():
+    from lstm_course import models
+    return models
+
+
+def params(cell="lstm", D=2, H=3, O=1, **kw):
+    return _m().init_params(cell, D, H, O, rng=0, **kw)
+
+
+def task(N=2, T=4, D=2, O=1):
+    return dict(x=A(N, T, D), y=A(N, T, O, seed=1))
+
+
+def _lazy(module, attr, *args, **kwargs):
+    return getattr(importlib.import_module(f"lstm_course.{module}"), attr)(*args, **kwargs)
+
+
+def _cache(module, fn, *args, index=-1, **kwargs):
+    return _lazy(module, fn, *args, **kwargs)[index]
+
+
+def rnn_cache():
+    return _cache("rnn", "rnn_forward", A(2, 3, 2), A(2, 3), A(2, 3), A(3, 3), A(3))
+
+
+def lstm_cache():
+    return _cache("lstm", "lstm_forward", A(2, 3, 2), A(2, 3), A(2, 3), A(2, 12), A(3, 12), A(12))
+
+
+def make_batch(update):
+    from lstm_course import tasks
+    return tasks.delay_task(2, 4, 1, rng=update)
+
+
+def ensemble_params():
+    return _lazy("ensemble", "init_ensemble", [0, 1], 2, 3, 1)
+
+
+def ensemble_batch(update):
+    return A(2, 4, 2, seed=update), A(2, 4, 1, seed=update + 1), np.ones((2, 4)), None
+
+
+def elman():
+    return _lazy("online", "ElmanSystem", params("rnn", 1, 2, 1))
+
+
+def theta_of(system_factory):
+    system = system_factory()
+    return np.zeros(system.n_params) + 0.1
+
+
+def lstm1997_args(T=3):
+    Wx, Wh, b = _lazy("lstm1997", "init_lstm1997_params", 2, 2, 1, rng=0)
+    return dict(x=A(2, T, 2), y0=A(2, 2), s0=A(2, 2), Wx=Wx, Wh=Wh, b=b)
+
+
+def lstm1997_cache():
+    a = lstm1997_args()
+    return _lazy("lstm1997", "lstm1997_forward", **a)[-1]
+
+
+def lstm1997_step_cache():
+    a = lstm1997_args()
+    return _lazy("lstm1997", "lstm1997_step_forward", a["x"][:, 0], a["y0"], a["s0"], a["Wx"], a["Wh"], a["b"])[-1]
+
+
+def masked_args():
+    x = A(2, 4, 2)
+    mask = np.array([[1.0, 1, 1, 1], [1, 1, 0, 0]])
+    p = params()
+    return dict(x=x, mask=mask, h0=A(2, 3), c0=A(2, 3), Wx=p["Wx"], Wh=p["Wh"], b=p["b"])
+
+
+def _masked_module():
+    for name in ("sequences", "masking", "masked_lstm", "padding"):
+        try:
+            module = importlib.import_module(f"lstm_course.{name}")
+        except ImportError:
+            continue
+        if hasattr(module, "masked_lstm_forward"):
+            return module
+    raise LookupError("masked_lstm_forward")
+
+
+def masked_cache():
+    return _masked_module().masked_lstm_forward(**masked_args())[-1]
+
+
+def stateful_samples():
+    from lstm_course import tasks
+    return tasks.noisy_sine(4, 8, rng=0)
+
+
+def _find(name):
+    for module in _modules():
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise LookupError(name)
+
+
+def sine_task():
+    from lstm_course import tasks
+    return tasks.noisy_sine(2, 6, rng=0)
+
+
+VALID = {
+    # activations: elementwise, any shape; NaN and inf propagate as in numpy's ufuncs
+    **{name: Spec(lambda: dict(z=A(2, 3)), free={"z"}, ok={"z": {"nan", "inf", "empty"}})
+       for name in ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad")},
+    "sigmoid_grad_from_output": Spec(lambda: dict(s=A(2, 3)), free={"s"}, ok={"s": {"nan", "inf", "empty"}}),
+    "tanh_grad_from_output": Spec(lambda: dict(t=A(2, 3)), free={"t"}, ok={"t": {"nan", "inf", "empty"}}),
+    # lstm1997 squashing functions are elementwise too
+    **{name: Spec(lambda a=arg: {a: A(2, 3)}, free={arg}, ok={arg: {"nan", "inf", "empty"}})
+       for name, arg in (("squash_input", "x"), ("squash_input_grad_from_output", "g"),
+                         ("squash_output", "s"), ("squash_output_grad_from_output", "h"))},
+    # adding
+    "last_step_outputs": Spec(lambda: dict(values=A(2, 3, 1), step_weights=np.eye(3)[[2, 1]]),
+                              extra=[("step_weights", "two ones", np.ones((2, 3)))]),
+    "success_rate": Spec(lambda: dict(predictions=A(4), targets=A(4, seed=1), tolerance=0.04)),
+    "train_and_evaluate": Spec(lambda: dict(cell="lstm", length=6, seed=0, n_updates=1, batch_size=2,
+                                            hidden_size=2, learning_rate=0.01, forget_bias=1.0, test_size=2,
+                                            max_grad_norm=1.0), ok={"seed": {"zero"}, "forget_bias": {"negative"}}),
+    "run_grid": Spec(lambda: dict(cells=["rnn"], lengths=[6], seeds=[0], n_updates=1, batch_size=2,
+                                  hidden_size=2, test_size=2), ok={"seeds": {"zero"}}),
+    # artbp
+    "ARTBP": Spec(lambda: dict(system=elman(), theta=theta_of(elman), truncation_probability=0.3)),
+    "ARTBP.probability": Spec(lambda: dict(self=_lazy("artbp", "ARTBP", elman(), theta_of(elman), 0.3), k=2)),
+    "TruncatedBPTT": Spec(lambda: dict(system=elman(), theta=theta_of(elman), k=2)),
+    "cut_pattern_probability": Spec(lambda: dict(cuts=np.array([False, True, False]), c=0.3)),
+    # bptt (measurements of BPTT's cost)
+    "time_bptt_update": Spec(lambda: dict(lengths=[2, 3], cell="rnn", batch_size=1, input_size=1, hidden_size=2,
+                                          repeats=1)),
+    "linear_fit": Spec(lambda: dict(x=np.array([1.0, 2, 3, 4]), y=np.array([2.0, 4.1, 5.9, 8.2]))),
+    "error_flow": Spec(lambda: dict(params=params("rnn"), **task(T=3), step_weights=np.ones(3), h0=A(2, 3))),
+    # complexity
+    "count_parameters": Spec(lambda: dict(params=params())),
+    "parameter_count": Spec(lambda: dict(cell="lstm", input_size=2, hidden_size=3, output_size=1)),
+    "flops_per_step": Spec(lambda: dict(cell="lstm", input_size=2, hidden_size=3, output_size=1)),
+    **{name: Spec(lambda: dict(K=1, C=2, S=2, H=1, I=3), ok={"K": {"zero"}, "H": {"zero"}, "I": {"zero"}})
+       for name in ("lstm1997_weight_count", "lstm1997_backward_steps")},
+    # ensemble
+    "init_ensemble": Spec(lambda: dict(seeds=[0, 1], input_size=2, hidden_size=3, output_size=1,
+                                       forget_bias=1.0), ok={"seeds": {"zero"}, "forget_bias": {"negative"}}),
+    "member": Spec(lambda: dict(params=ensemble_params(), r=1), ok={"r": {"zero"}},
+                   extra=[("r", "out of range", 2), ("r", "negative", -3)]),
+    "ensemble_forward": Spec(lambda: dict(params=ensemble_params(), x=A(2, 4, 2), mask=np.ones((2, 4))),
+                             extra=[("mask", "non-binary", np.full((2, 4), 0.5))]),
+    "ensemble_backward": Spec(lambda: dict(dyhat=A(2, 2, 4, 1), cache=_cache(
+        "ensemble", "ensemble_forward", ensemble_params(), A(2, 4, 2))), cache={"cache"}, wrong_cache=lstm_cache),
+    "ensemble_loss_and_grads": Spec(lambda: dict(params=ensemble_params(), **task(), step_weights=np.ones((2, 4)),
+                                                 mask=np.ones((2, 4))),
+                                    extra=[("mask", "non-binary", np.full((2, 4), 0.5))]),
+    "fit_ensemble": Spec(lambda: dict(params=ensemble_params(), make_batch=ensemble_batch,
+                                      optimizer=_lazy("optim", "SGD", 0.01), n_updates=1)),
+    # flow
+    "unit_upstream": Spec(lambda: dict(n_sequences=2, width=3)),
+    "gradient_flow": Spec(lambda: dict(cell="lstm", x=A(2, 4, 1), hidden_size=2, forget_bias=1.0),
+                          ok={"forget_bias": {"negative"}}),
+    # gated unit
+    "input_sequence": Spec(lambda: dict(pattern="pulse", length=8, amplitude=1.0, start=2),
+                           ok={"amplitude": {"negative"}, "start": {"zero", "negative"}}),
+    "gated_unit_trace": Spec(lambda: dict(inputs=A(6), input_gate=1.0, forget_gate=2.0, output_gate=0.5,
+                                          candidate_gain=3.0),
+                             ok={g: {"negative", "array"} for g in ("input_gate", "forget_gate", "output_gate",
+                                                                     "candidate_gain")}),
+    "retention": Spec(lambda: dict(forget_gate=2.0, steps=3), ok={"forget_gate": {"negative"},
+                                                                 "steps": {"zero"}}),
+    # gradcheck
+    "numerical_gradient": Spec(lambda: dict(f=np.tanh, x=A(3), df=A(3, seed=1), h=1e-5)),
+    "rel_error": Spec(lambda: dict(a=A(3), b=A(3, seed=1)), free={"a", "b"},
+                      ok={"a": {"empty"}, "b": {"empty"}},
+                      extra=[("b", "other shape", A(4))]),
+    "check_gradients": Spec(lambda: dict(f=lambda x: np.tanh(x), inputs={"x": A(3)},
+                                         analytic={"x": 1 - np.tanh(A(3)) ** 2}, df=np.ones(3), verbose=False)),
+    "format_gradient_table": Spec(lambda: dict(errors={"W": 1e-9}, shapes={"W": (2, 3)}, tol=1e-7)),
+    # gradients (vanishing and exploding)
+    "spectral_radius": Spec(lambda: dict(matrix=A(3, 3))),
+    "singular_values": Spec(lambda: dict(matrix=A(3, 3))),
+    "random_recurrent_matrix": Spec(lambda: dict(size=3, spectral_radius=0.9)),
+    "step_jacobians": Spec(lambda: dict(cache=rnn_cache()), cache={"cache"}, wrong_cache=lstm_cache),
+    "jacobian_product": Spec(lambda: dict(cache=rnn_cache(), t=3, s=1), cache={"cache"}, wrong_cache=lstm_cache,
+                             ok={"s": {"zero"}}, extra=[("t", "beyond T", 4), ("s", "after t", 3 + 1)]),
+    "jacobian_norms_by_lag": Spec(lambda: dict(cache=rnn_cache(), t=3), cache={"cache"}, wrong_cache=lstm_cache,
+                                  extra=[("t", "beyond T", 4)]),
+    "jacobian_norm_matrix": Spec(lambda: dict(cache=rnn_cache()), cache={"cache"}, wrong_cache=lstm_cache),
+    "gradient_norm_vs_lag": Spec(lambda: dict(recurrent_weights=A(3, 3), length=4, n_sequences=2,
+                                              input_scale=1.0)),
+    "DescentPath": None,
+    "one_unit_states": Spec(lambda: dict(w=1.0, b=0.1, steps=5, x0=0.5),
+                            ok={"w": {"negative"}, "b": {"negative"}, "x0": {"negative"}}),
+    "one_unit_loss_and_grads": Spec(lambda: dict(w=1.0, b=0.1, steps=5, x0=0.5, target=0.7),
+                                    ok={"w": {"negative"}, "b": {"negative"}, "x0": {"negative"}}),
+    "one_unit_loss_surface": Spec(lambda: dict(w_values=A(3), b_values=A(2), steps=5, x0=0.5, target=0.7),
+                                  ok={"x0": {"negative"}}),
+    "one_unit_descent": Spec(lambda: dict(w=1.0, b=0.1, learning_rate=0.1, n_updates=2, max_grad_norm=1.0,
+                                          steps=5, x0=0.5, target=0.7),
+                             ok={"w": {"negative"}, "b": {"negative"}, "x0": {"negative"}}),
+    # lstm
+    "lstm_step_forward": Spec(lambda: dict(x=A(2, 2), h_prev=A(2, 3), c_prev=A(2, 3), Wx=A(2, 12), Wh=A(3, 12),
+                                           b=A(12))),
+    "lstm_step_backward": Spec(lambda: dict(dh=A(2, 3), dc=A(2, 3), cache=_cache(
+        "lstm", "lstm_step_forward", A(2, 2), A(2, 3), A(2, 3), A(2, 12), A(3, 12), A(12))),
+                               cache={"cache"}, wrong_cache=rnn_cache),
+    "lstm_forward": Spec(lambda: dict(x=A(2, 3, 2), h0=A(2, 3), c0=A(2, 3), Wx=A(2, 12), Wh=A(3, 12), b=A(12))),
+    "lstm_backward": Spec(lambda: dict(dh=A(2, 3, 3), cache=lstm_cache(), dc=A(2, 3, 3)), cache={"cache"},
+                          wrong_cache=rnn_cache),
+    "from_torch": Spec(lambda: dict(weight_ih=A(12, 2), weight_hh=A(12, 3), bias_ih=A(12), bias_hh=A(12))),
+    "to_torch": Spec(lambda: dict(Wx=A(2, 12), Wh=A(3, 12), b=A(12))),
+    # lstm1997
+    "check_lstm1997_params": Spec(lambda: dict(**{k: v for k, v in lstm1997_args().items()
+                                                  if k in ("Wx", "Wh", "b")}, block_size=1)),
+    "init_lstm1997_params": Spec(lambda: dict(input_size=2, n_blocks=2, block_size=1, scale=0.1,
+                                              input_gate_bias=-1.0, output_gate_bias=-2.0),
+                                 ok={"input_gate_bias": {"negative"}, "output_gate_bias": {"negative"}}),
+    "lstm1997_step_forward": Spec(lambda: (lambda a: dict(x=a["x"][:, 0], y_prev=a["y0"], s_prev=a["s0"],
+                                                          Wx=a["Wx"], Wh=a["Wh"], b=a["b"]))(lstm1997_args())),
+    "lstm1997_step_backward": Spec(lambda: dict(dy=A(2, 2), ds=A(2, 2), cache=lstm1997_step_cache()),
+                                   cache={"cache"}, wrong_cache=rnn_cache),
+    "lstm1997_forward": Spec(lambda: dict(**lstm1997_args(), block_size=1)),
+    "lstm1997_backward": Spec(lambda: dict(dy=A(2, 3, 2), cache=lstm1997_cache(), ds=A(2, 3, 2)), cache={"cache"},
+                              wrong_cache=lstm_cache),
+    "lstm1997_forward_gradient": Spec(lambda: dict(**lstm1997_args(), dy=A(2, 3, 2), block_size=1)),
+    # mlp
+    "mlp_init": Spec(lambda: dict(layer_sizes=[2, 3, 1])),
+    "mlp_forward": Spec(lambda: dict(params=_lazy("mlp", "mlp_init", [2, 3, 1], rng=0), X=A(4, 2))),
+    "mse_loss": Spec(lambda: dict(yhat=A(4, 1), y=A(4, 1, seed=1))),
+    "mlp_backward": Spec(lambda: dict(dyhat=A(4, 1), cache=_cache(
+        "mlp", "mlp_forward", _lazy("mlp", "mlp_init", [2, 3, 1], rng=0), A(4, 2))), cache={"cache"},
+                         wrong_cache=rnn_cache),
+    "sgd_step": Spec(lambda: dict(params=_lazy("mlp", "mlp_init", [2, 1], rng=0),
+                                  grads={"W1": A(2, 1), "b1": A(1)}, learning_rate=0.1)),
+    "mlp.train": Spec(lambda: dict(params=_lazy("mlp", "mlp_init", [2, 3, 1], rng=0), X=A(4, 2), y=A(4, 1),
+                                   learning_rate=0.1, epochs=2)),
+    # models
+    "check_cell": Spec(lambda: dict(cell="rnn")),
+    "gate_blocks": Spec(lambda: dict(cell="lstm")),
+    "models.init_params": Spec(lambda: dict(cell="lstm", input_size=2, hidden_size=3, output_size=1,
+                                            forget_bias=1.0), ok={"forget_bias": {"negative"}},
+                               extra=[("dtype", "int", int), ("dtype", "complex", complex),
+                                      ("dtype", "str", "float")]),
+    "models.check_params": Spec(lambda: dict(params=params(), cell="lstm")),
+    "forward": Spec(lambda: dict(params=params(), x=A(2, 4, 2), cell="lstm", h0=A(2, 3), c0=A(2, 3))),
+    "backward": Spec(lambda: dict(dyhat=A(2, 4, 1), cache=_cache("models", "forward", params(), A(2, 4, 2))),
+                     cache={"cache"}, wrong_cache=rnn_cache),
+    "squared_error": Spec(lambda: dict(yhat=A(2, 4, 1), y=A(2, 4, 1, seed=1), step_weights=np.ones((2, 4)))),
+    "models.loss_and_grads": Spec(lambda: dict(params=params(), **task(), cell="lstm", step_weights=np.ones(4),
+                                        h0=A(2, 3), c0=A(2, 3))),
+    # online
+    "ElmanSystem": Spec(lambda: dict(params=params("rnn", 1, 2, 1))),
+    "ElmanSystem.theta": Spec(lambda: dict(self=elman(), params=params("rnn", 1, 2, 1))),
+    "ElmanSystem.unflatten": Spec(lambda: dict(self=elman(), theta=theta_of(elman))),
+    "InfluenceBalancing": Spec(lambda: dict(n_units=4, n_positive=2, target=1.0), ok={"target": {"negative"}}),
+    "InfluenceBalancing.truncated_sensitivity": Spec(lambda: dict(self=_lazy("online", "InfluenceBalancing", 4, 2),
+                                                                  k=3)),
+    "InfluenceBalancing.stream": Spec(lambda: dict(self=_lazy("online", "InfluenceBalancing", 4, 2), T=3, N=1)),
+    "run_online": Spec(lambda: dict(estimator=_lazy("rtrl", "OnlineRTRL", elman(), theta_of(elman)),
+                                    x=A(2, 3, 1), y=A(2, 3, 1), learning_rate=0.01, s0=A(2, 2))),
+    "multiply_adds_per_step": Spec(lambda: dict(method="tbptt", input_size=2, hidden_size=3, k2=4)),
+    # optim
+    "SGD": Spec(lambda: dict(learning_rate=0.1, momentum=0.9), ok={"momentum": {"zero"}}),
+    "SGD.step": Spec(lambda: dict(self=_lazy("optim", "SGD", 0.1, 0.9), params=params(),
+                                  grads={k: A(*v.shape) for k, v in params().items()})),
+    "Adam": Spec(lambda: dict(learning_rate=0.1, beta1=0.9, beta2=0.999, eps=1e-8),
+                 ok={"beta1": {"zero"}, "beta2": {"zero"}}),
+    "Adam.step": Spec(lambda: dict(self=_lazy("optim", "Adam", 0.1), params=params(),
+                                   grads={k: A(*v.shape) for k, v in params().items()})),
+    "global_norm": Spec(lambda: dict(grads={"W": A(2, 3), "b": A(3)}), free={"grads"}),
+    "clip_grad_norm": Spec(lambda: dict(grads={"W": A(2, 3), "b": A(3)}, max_norm=1.0), free={"grads"}),
+    # rnn
+    "rnn_step_forward": Spec(lambda: dict(x=A(2, 2), h_prev=A(2, 3), Wx=A(2, 3), Wh=A(3, 3), b=A(3))),
+    "rnn_step_backward": Spec(lambda: dict(dh=A(2, 3), cache=_cache("rnn", "rnn_step_forward", A(2, 2), A(2, 3),
+                                                                     A(2, 3), A(3, 3), A(3))),
+                              cache={"cache"}, wrong_cache=lstm_cache),
+    "rnn_forward": Spec(lambda: dict(x=A(2, 3, 2), h0=A(2, 3), Wx=A(2, 3), Wh=A(3, 3), b=A(3))),
+    "rnn_backward": Spec(lambda: dict(dh=A(2, 3, 3), cache=rnn_cache()), cache={"cache"}, wrong_cache=lstm_cache),
+    # rtrl
+    "rtrl_gradients": Spec(lambda: dict(params=params(), **task(T=3), cell="lstm", h0=A(2, 3), c0=A(2, 3))),
+    "OnlineRTRL": Spec(lambda: dict(system=elman(), theta=theta_of(elman))),
+    "one_unit_sensitivity_step": Spec(lambda: dict(x=A(2), h_prev=A(2), sensitivity_prev=A(2, 3), wx=0.5, wh=0.9,
+                                                   b=0.1), ok={k: {"negative"} for k in ("wx", "wh", "b")}),
+    # sequences and its successors (chunking, stateful training, masking, ACF/PACF, sentences, grid search)
+    "as_samples": Spec(lambda: dict(series=A(2, 10), timesteps=10)),
+    "split_subsequences": Spec(lambda: dict(X=A(2, 6, 1), length=3)),
+    "stateful_sample_index": Spec(lambda: dict(n_sequences=4, n_chunks=3, batch_size=2),
+                                  extra=[("batch_size", "not a divisor", 3)]),
+    "stateful_sample_order": Spec(lambda: dict(X=A(4, 6, 1), timesteps=3, batch_size=2)),
+    "stateful_batches": Spec(lambda: dict(X=A(4, 6, 1), Y=A(4, 6, 1, seed=1), timesteps=3, batch_size=2)),
+    "stateful_forward": Spec(lambda: dict(params=params("lstm", 1, 3, 1), samples=A(4, 3, 1), batch_size=2,
+                                          reset_every=2, cell="lstm")),
+    "fit_stateful": Spec(lambda: dict(params=params("lstm", 1, 3, 1), X=A(4, 6, 1), Y=A(4, 6, 1, seed=1),
+                                      step_weights=np.ones((4, 6)), timesteps=3, batch_size=2,
+                                      optimizer=_lazy("optim", "SGD", 0.01), n_epochs=1, cell="lstm")),
+    "r_squared": Spec(lambda: dict(params=params("lstm", 1, 3, 1), data=sine_task(), cell="lstm"),
+                      extra=[("data", "constant targets", (lambda d: d._replace(y=np.ones_like(d.y)))(sine_task()))]),
+    "pad_and_mask": Spec(lambda: dict(sequences=[A(3, 2), A(2, 2)], length=4, value=0.0),
+                         ok={"value": {"negative"}}),
+    "masked_lstm_forward": Spec(lambda: masked_args(),
+                                extra=[("mask", "non-binary", np.full((2, 4), 0.5))]),
+    "masked_lstm_backward": Spec(lambda: dict(dh=A(2, 4, 3), cache=masked_cache()), cache={"cache"},
+                                 wrong_cache=rnn_cache),
+    "masked_loss_and_grads": Spec(lambda: dict(params=params(), **task(), mask=np.array([[1.0, 1, 1, 1],
+                                                                                           [1, 1, 0, 0]]),
+                                               step_weights=np.ones(4), h0=A(2, 3), c0=A(2, 3)),
+                                  extra=[("mask", "non-binary", np.full((2, 4), 0.5))]),
+    "autocorrelation": Spec(lambda: dict(series=A(20), max_lag=4), extra=[("max_lag", "beyond the series", 25)]),
+    "durbin_levinson": Spec(lambda: dict(acf=np.array([1.0, 0.5, 0.2, 0.1])),
+                            extra=[("acf", "acf[0] != 1", np.ones(4) * 2), ("acf", "constant series",
+                                                                            np.ones(4))]),
+    "partial_autocorrelation": Spec(lambda: dict(series=A(20), max_lag=4),
+                                    extra=[("max_lag", "beyond the series", 25)]),
+    "significance_bound": Spec(lambda: dict(n=20, z=1.96)),
+    "suggest_window_length": Spec(lambda: dict(series=A(20), max_lag=4, z=1.96)),
+    "split_sentences": Spec(lambda: dict(text="One. Two words here. Three!")),
+    "sentence_samples": Spec(lambda: dict(text="One dog. Two small cats ran.", level="word", length=4)),
+    "grid_search_timesteps": Spec(lambda: dict(make_task=lambda rng: _lazy("tasks", "noisy_sine", 4, 6, rng=rng),
+                                               lengths=[2, 3], repeats=1, hidden_size=2, n_epochs=1, batch_size=2),
+                                  ok={"seed": {"zero"}, "forget_bias": {"negative"}}),
+    # tasks
+    "noisy_sine": Spec(lambda: dict(n_sequences=2, length=4, noise=0.1, period_range=(10.0, 30.0)),
+                       ok={"noise": {"zero"}}),
+    "delay_task": Spec(lambda: dict(n_sequences=2, length=4, lag=2)),
+    "adding_problem": Spec(lambda: dict(n_sequences=2, min_length=6)),
+    "window_sum_task": Spec(lambda: dict(n_sequences=2, length=4, window=2)),
+    "seasonal_ar": Spec(lambda: dict(n_sequences=2, length=6, period=2, coefficient=0.5, noise=1.0),
+                        ok={"coefficient": {"negative"}}),
+    # tbptt
+    "tbptt_schedule": Spec(lambda: dict(T=6, k1=2, k2=3, resets=[3]),
+                                 extra=[("resets", "beyond T", [99]), ("resets", "zero step", [0])]),
+    "cost_summary": Spec(lambda: dict(T=6, k1=2, k2=3)),
+    "TBPTTTrainer": Spec(lambda: dict(params=params(), optimizer=_lazy("optim", "SGD", 0.01), k1=2, k2=3,
+                                      cell="lstm", max_grad_norm=1.0)),
+    "TBPTTTrainer.fit_stream": Spec(lambda: dict(self=_lazy("tbptt", "TBPTTTrainer", params(),
+                                                            _lazy("optim", "SGD", 0.01), 2, 3),
+                                                 chunks=[(A(2, 4, 2), A(2, 4, 1))], h0=A(2, 3), c0=A(2, 3))),
+    "tbptt_gradients": Spec(lambda: dict(params=params(), **task(T=6), k1=2, k2=3, cell="lstm", h0=A(2, 3),
+                                         c0=A(2, 3), step_weights=np.ones(6), resets=[3]),
+                            extra=[("resets", "beyond T", [99])]),
+    "stale_gradient_recipe": Spec(lambda: dict(params=params(), **task(T=6), k1=2, k2=3, cell="lstm", h0=A(2, 3),
+                                               c0=A(2, 3))),
+    # training
+    "fit": Spec(lambda: dict(params=params("lstm", 1), make_batch=make_batch, optimizer=_lazy("optim", "SGD", 0.01),
+                             n_updates=2, cell="lstm", max_grad_norm=1.0)),
+    "predict": Spec(lambda: dict(params=params(), x=A(2, 4, 2), cell="lstm")),
+    # unrolling
+    "TiedLayer": Spec(lambda: dict(step=1, Wx=A(2, 3), Wh=A(3, 3), b=A(3))),
+    "TiedLayer.forward": Spec(lambda: dict(self=_lazy("unrolling", "TiedLayer", 1, A(2, 3), A(3, 3), A(3)),
+                                           x_t=A(2, 2), h_prev=A(2, 3))),
+    "unroll": Spec(lambda: dict(T=3, Wx=A(2, 3), Wh=A(3, 3), b=A(3))),
+    "run_unrolled": Spec(lambda: dict(layers=_lazy("unrolling", "unroll", 3, A(2, 3), A(3, 3), A(3)),
+                                      x=A(2, 3, 2), h0=A(2, 3))),
+    "distinct_weight_buffers": Spec(lambda: dict(layers=_lazy("unrolling", "unroll", 3, A(2, 3), A(3, 3), A(3)))),
+    "backward_reads": Spec(lambda: dict(cache=rnn_cache(), t=2), cache={"cache"}, wrong_cache=lstm_cache,
+                           ok={"t": {"zero"}}, extra=[("t", "beyond T", 3)]),
+    "step_cache": Spec(lambda: dict(cache=rnn_cache(), t=2), cache={"cache"}, wrong_cache=lstm_cache,
+                       ok={"t": {"zero"}}, extra=[("t", "beyond T", 3)]),
+    "per_step_gradients": Spec(lambda: dict(dh=A(2, 3, 3), cache=rnn_cache()), cache={"cache"},
+                               wrong_cache=lstm_cache),
+    "activation_bytes": Spec(lambda: dict(cache=rnn_cache()), cache={"cache"}),
+    "check_lengths": Spec(lambda: dict(lengths=[2, 4])),
+    "measure_activation_memory": Spec(lambda: dict(lengths=[2, 3], cell="rnn", batch_size=1, input_size=1,
+                                                   hidden_size=2)),
+    # uoro
+    "UORO": Spec(lambda: dict(system=elman(), theta=theta_of(elman), eps=1e-7)),
+    "exact_mean": Spec(lambda: dict(system=elman(), theta=theta_of(elman), x=A(1, 2, 1), y=A(1, 2, 1),
+                                    s0=A(1, 2))),
+}
+VALID = {key: spec for key, spec in VALID.items() if spec is not None}
+EXCLUDED.pop("linear_fit")
+EXCLUDED["DescentPath"] = "result record"
+
+
+# ----------------------------------------------------------------------------- discovery
+def _modules():
+    modules = []
+    for info in pkgutil.walk_packages(lstm_course.__path__, "lstm_course."):
+        parts = info.name.split(".")
+        if any(part.startswith("_") for part in parts[1:]):
+            continue
+        if any(info.name == m or info.name.startswith(m + ".") for m in EXCLUDED_MODULES):
+            continue
+        modules.append(importlib.import_module(info.name))
+    return modules
+
+
+def public_callables():
+    """{key: callable} for every public function, class and method; key is the bare name,
+    or ``module.name`` when two modules share the name."""
+    found = []
+    for module in _modules():
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if inspect.isfunction(obj):
+                found.append((module.__name__.rsplit(".", 1)[1], name, obj))
+            elif inspect.isclass(obj):
+                if hasattr(obj, "_fields") or hasattr(obj, "__dataclass_fields__"):
+                    continue  # result records
+                found.append((module.__name__.rsplit(".", 1)[1], name, obj))
+                for method_name, method in vars(obj).items():
+                    if not method_name.startswith("_") and inspect.isfunction(method):
+                        found.append((module.__name__.rsplit(".", 1)[1], f"{name}.{method_name}", method))
+    counts = collections.Counter(name for _, name, _ in found)
+    return {(f"{mod}.{name}" if counts[name] > 1 else name): obj for mod, name, obj in found}
+
+
+def spec_key(key):
+    """The VALID entry of a discovered key: ``module.name`` or, failing that, the bare name."""
+    bare = key.split(".", 1)[1] if key.split(".", 1)[0].islower() and "." in key else key
+    return key if key in VALID else bare
+
+
+# ----------------------------------------------------------------------------- corruptions
+def _arrays(name, value, free):
+    """Corruptions of a float array argument: (kind, value, may_be_valid)."""
+    out = []
+    if value.size:
+        for kind, bad in (("nan", np.nan), ("inf", np.inf)):
+            corrupted = value.copy()
+            corrupted.flat[0] = bad
+            out.append((kind, corrupted, False))
+    if value.ndim >= 1:
+        out.append(("empty", np.empty((0,) + value.shape[1:], value.dtype), False))
+        out.append(("ndim-1", value[0].copy(), name in free))
+        grown = np.concatenate([value, value[:1]], axis=0)
+        out.append(("longer first axis", grown, name in free))
+    if value.ndim >= 2:
+        out.append(("longer last axis", np.concatenate([value, value[..., :1]], axis=-1), name in free))
+    out.append(("ndim+1", value[None].copy(), name in free))
+    out += [("int", np.round(value).astype(int), True), ("bool", value > 0, True),
+            ("complex", value.astype(complex), False), ("object", value.astype(object), False),
+            ("list", value.tolist(), True), ("str", "abc", False)]
+    return out
+
+
+def _is_float_array(value):
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f"
+
+
+def corruptions(key, spec, kwargs, signature):
+    """Yield (argument, kind, corrupted value, may_be_valid, names accepted in the message)."""
+    array_names = {n for n, v in kwargs.items() if isinstance(v, (np.ndarray, dict, list))}
+    for arg, value in kwargs.items():
+        if arg == "self" or arg in SKIPPED_ARGS or arg in spec.skip:
+            continue
+        default = signature.parameters[arg].default if arg in signature.parameters else inspect.Parameter.empty
+        ok = spec.ok.get(arg, set())
+        names = {arg, *spec.names.get(arg, ())}
+        shape_names = names | array_names
+        cases = []
+        if arg in spec.cache:
+            cases += [("None", None, False), ("str", "abc", False), ("empty dict", {}, False)]
+            if isinstance(value, dict) and value:
+                dropped = dict(value)
+                dropped.pop(next(iter(dropped)))
+                cases.append(("missing entry", dropped, False))
+            elif isinstance(value, tuple) and value:
+                cases.append(("missing entry", value[:-1], False))
+            if spec.wrong_cache is not None:
+                cases.append(("another function's cache", spec.wrong_cache(), False))
+            for kind, bad, maybe in cases:
+                yield arg, kind, bad, maybe or kind in ok, names
+            continue
+        if _is_float_array(value):
+            for kind, bad, maybe in _arrays(arg, value, spec.free):
+                names_here = shape_names if kind.startswith(("longer", "ndim", "empty")) else names
+                yield arg, kind, bad, maybe or kind in ok, names_here
+        elif isinstance(value, dict) and value and all(_is_float_array(v) for v in value.values()):
+            for entry, array in value.items():
+                for kind, bad, maybe in _arrays(entry, array, spec.free | ({entry} if arg in spec.free else set())):
+                    if kind in ("empty", "list"):
+                        continue
+                    corrupted = dict(value)
+                    corrupted[entry] = bad
+                    names_here = names | {entry} | (shape_names | set(value) if kind.startswith(("longer", "ndim"))
+                                                    else set())
+                    yield arg, f"[{entry}] {kind}", corrupted, maybe or kind in ok, names_here
+            if arg not in spec.free:
+                dropped = dict(value)
+                missing = dropped.pop(next(iter(dropped)))
+                del missing
+                yield arg, "missing entry", dropped, False, names | set(value)
+            cases += [("str", "abc", False), ("list", list(value.values()), False)]
+        elif isinstance(value, bool) or value is None or isinstance(value, type):
+            continue
+        elif isinstance(value, (int, np.integer)):
+            cases += [("zero", 0, False), ("negative", -1, False), ("fraction", value + 0.5, False),
+                      ("float with integer value", float(value), True), ("numpy integer", np.int64(value), True),
+                      ("str", str(value), False), ("nan", np.nan, False)]
+        elif isinstance(value, (float, np.floating)):
+            cases += [("nan", np.nan, False), ("inf", np.inf, False), ("str", str(value), False),
+                      ("complex", complex(value, 1), False), ("array", np.array([value, value]), False),
+                      ("integer", int(value), True)]
+            if arg in POSITIVE:
+                cases.append(("negative", -abs(value) - 1.0, False))
+            else:
+                cases.append(("negative", -abs(value) - 1.0, True))
+        elif isinstance(value, str):
+            cases += [("unknown name", "bogus", False), ("int", 3, False)]
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, (int, float, np.number)) for v in value):
+            cases += [("empty", type(value)(), False), ("nan entry", type(value)([np.nan, *value[1:]]), False),
+                      ("str entry", type(value)(["abc", *value[1:]]), False),
+                      ("negative entry", type(value)([-1, *value[1:]]), False)]
+        elif callable(value) or hasattr(value, "__dict__") or isinstance(value, (list, tuple)):
+            cases += [("str", "abc", False)]
+        if default is not None and not (isinstance(value, dict) and arg in spec.free and not value):
+            cases.append(("None", None, False))
+        for kind, bad, maybe in cases:
+            yield arg, kind, bad, maybe or kind in ok, names
+    for arg, kind, bad in spec.extra:
+        yield arg, kind, bad, False, {arg, *spec.names.get(arg, ())}
+
+
+def _mentions(message, names):
+    return any(re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", message) for n in names)
+
+
+def _call(obj, key, kwargs):
+    kwargs = dict(kwargs)
+    if "self" in kwargs:
+        instance = kwargs.pop("self")
+        return getattr(instance, key.rsplit(".", 1)[1])(**kwargs)
+    return obj(**kwargs)
+
+
+def run_function(key, obj):
+    """Run every corruption of one function; return a list of (outcome, arg, kind, detail)."""
+    spec = VALID[spec_key(key)]
+    signature = inspect.signature(obj)
+    base = spec.make()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _call(obj, key, copy.deepcopy(base))  # the valid call must work
+    results = []
+    for arg, kind, bad, maybe, names in list(corruptions(key, spec, base, signature)):
+        kwargs = spec.make()
+        kwargs[arg] = bad
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                _call(obj, key, kwargs)
+            except ValueError as exc:
+                outcome = "clear" if _mentions(str(exc), names) else "misleading"
+                detail = str(exc)[:160]
+            except Exception as exc:  # noqa: BLE001 -- classifying every exception is the point
+                outcome, detail = "other", f"{type(exc).__name__}: {str(exc)[:140]}"
+            else:
+                outcome, detail = ("valid" if maybe else "silent"), ""
+        results.append((outcome, arg, kind, detail))
+    return results
+
+
+_RESULTS = {}
+
+
+def results_for(key):
+    if key not in _RESULTS:
+        _RESULTS[key] = run_function(key, public_callables()[key])
+    return _RESULTS[key]
+
+
+FAILURES = ("other", "silent", "misleading")
+KEYS = sorted(k for k in public_callables() if spec_key(k) in VALID)
+
+
+# ----------------------------------------------------------------------------- tests
+def test_every_public_callable_has_a_valid_call():
+    found = public_callables()
+    missing = sorted(k for k in found if spec_key(k) not in VALID and spec_key(k) not in EXCLUDED)
+    stale = sorted(set(VALID) - {spec_key(k) for k in found})
+    assert not missing, f"add a valid call to VALID (or a reason to EXCLUDED) for: {missing}"
+    assert not stale, f"VALID names callables that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_bad_inputs_get_a_clear_value_error(key):
+    bad = [r for r in results_for(key) if r[0] in FAILURES]
+    assert not bad, "\n".join(f"{outcome:10s} {arg}={kind}: {detail}" for outcome, arg, kind, detail in bad)
+
+
+def summary(keys=None):
+    counts = collections.Counter()
+    found = public_callables()
+    for key in keys or KEYS:
+        if key in found:
+            counts.update(r[0] for r in results_for(key))
+    return counts
+
+
+def main(argv):
+    found = public_callables()
+    keys = [k for k in KEYS if k in found and (len(argv) < 2 or any(a in k for a in argv[1:]))]
+    total = collections.Counter()
+    for key in keys:
+        try:
+            results = results_for(key)
+        except Exception as exc:  # noqa: BLE001
+            print(f"{key}: valid call failed: {type(exc).__name__}: {exc}")
+            continue
+        counts = collections.Counter(r[0] for r in results)
+        total.update(counts)
+        for outcome, arg, kind, detail in results:
+            if outcome in FAILURES:
+                print(f"{key:28s} {outcome:10s} {arg}={kind}: {detail}")
+    print(f"\n{len(keys)} callables, {sum(total.values())} cases: " +
+          ", ".join(f"{k} {total[k]}" for k in ("clear", "valid", "other", "silent", "misleading")))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -10,7 +10,7 @@ Run: ``python benchmarks/grid_search_repeats.py``
 """
 import time
 
-from lstm_course import sequences, tasks
+from lstm_course import grid_search, tasks
 
 # The chapter's grid (task, lengths, network and batch size) with a third of its epochs:
 # the ratio is a per-update cost ratio, so the number of epochs does not change it.
@@ -26,7 +26,7 @@ def best_time(repeats, trials=3):
     times = []
     for _ in range(trials):
         start = time.perf_counter()
-        sequences.grid_search_timesteps(make_task, repeats=repeats, **SETTINGS)
+        grid_search.grid_search_timesteps(make_task, repeats=repeats, **SETTINGS)
         times.append(time.perf_counter() - start)
     return min(times)
 

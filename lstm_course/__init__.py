@@ -11,7 +11,10 @@ One concept per module, one module per chapter:
 - :mod:`lstm_course.lstm`, :mod:`lstm_course.lstm1997`, :mod:`lstm_course.flow`,
   :mod:`lstm_course.adding`, :mod:`lstm_course.complexity`: Chapter 5, the carousel and the gates;
 - :mod:`lstm_course.tbptt`, :mod:`lstm_course.rtrl`: Chapter 6, exact truncated BPTT;
-- :mod:`lstm_course.sequences`, :mod:`lstm_course.ensemble`: Chapter 7, preparing sequences;
+- :mod:`lstm_course.chunking`, :mod:`lstm_course.stateful`, :mod:`lstm_course.metrics`,
+  :mod:`lstm_course.masking`, :mod:`lstm_course.autocorrelation`, :mod:`lstm_course.sentences`,
+  :mod:`lstm_course.grid_search`, :mod:`lstm_course.ensemble`: Chapter 7, preparing sequences, one
+  module per technique (:mod:`lstm_course.sequences` is their index);
 - :mod:`lstm_course.plots` and :mod:`lstm_course.widgets`: every figure and widget.
 """
 __version__ = "0.1.0"

@@ -9,7 +9,7 @@ matrix product over all members::
 
 so the R models share the Python overhead of one. Member r computes exactly
 what :mod:`lstm_course.models` computes for ``params[name][r]``; masked steps
-(``mask = 0``) freeze the state as in :func:`lstm_course.sequences.masked_lstm_forward`.
+(``mask = 0``) freeze the state as in :func:`lstm_course.masking.masked_lstm_forward`.
 Optimisers from :mod:`lstm_course.optim` act element-wise, so applying one to
 the stacked arrays updates each member as its own optimiser would.
 """

@@ -4,7 +4,8 @@ import warnings
 import numpy as np
 import pytest
 
-from lstm_course import checks, sequences
+from lstm_course import autocorrelation as acf_module
+from lstm_course import checks, chunking
 
 
 # --------------------------------------------------------------------------- stateful_sample_index
@@ -41,12 +42,12 @@ def chunks_from_one(n_sequences, n_chunks, batch_size):
 
 
 def order_calls_the_reference(n_sequences, n_chunks, batch_size):
-    return sequences.stateful_sample_index(n_sequences, n_chunks, batch_size)
+    return chunking.stateful_sample_index(n_sequences, n_chunks, batch_size)
 
 
 def order_read_off_the_sample_order(n_sequences, n_chunks, batch_size):
     labels = np.arange(n_sequences * n_chunks, dtype=float).reshape(n_sequences, n_chunks)
-    flat = sequences.stateful_sample_order(labels, 1, batch_size)[:, 0].astype(int)
+    flat = chunking.stateful_sample_order(labels, 1, batch_size)[:, 0].astype(int)
     return flat // n_chunks, flat % n_chunks
 
 
@@ -70,7 +71,7 @@ def test_order_rejects_a_plausible_mistake_with_its_hint(wrong, hint, capsys):
 def test_order_calling_the_answer_is_rejected(cheat, capsys):
     assert checks.check_stateful_sample_index(cheat) is False
     assert "switched off" in capsys.readouterr().out
-    assert sequences.stateful_sample_index(2, 1, 1)[0].tolist() == [0, 1]    # restored afterwards
+    assert chunking.stateful_sample_index(2, 1, 1)[0].tolist() == [0, 1]    # restored afterwards
 
 
 # --------------------------------------------------------------------------- autocorrelation
@@ -114,7 +115,7 @@ def acf_upcast(series, max_lag):
 
 
 def acf_via_the_pacf_module(series, max_lag):
-    return sequences.autocorrelation(series, max_lag)
+    return acf_module.autocorrelation(series, max_lag)
 
 
 def test_acf_accepts_two_correct_solutions(capsys):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lstm_course import ensemble, models, sequences
+from lstm_course import ensemble, masking, models
 from lstm_course.gradcheck import check_gradients
 from lstm_course.optim import Adam
 
@@ -42,7 +42,7 @@ def test_masked_members_equal_masked_single_model_and_shared_inputs_broadcast():
     x, y, weights, mask = _batch(1)
     losses, grads = ensemble.ensemble_loss_and_grads(params, x[0], y[0], weights[0], mask[0])
     for r in range(3):
-        loss, single = sequences.masked_loss_and_grads(ensemble.member(params, r), x[0], y[0], mask[0], weights[0])
+        loss, single = masking.masked_loss_and_grads(ensemble.member(params, r), x[0], y[0], mask[0], weights[0])
         assert losses[r] == pytest.approx(loss, rel=1e-12)
         for name in single:
             np.testing.assert_allclose(grads[name][r], single[name], atol=1e-12)
@@ -72,7 +72,7 @@ def test_fit_ensemble_equals_separate_runs_with_the_same_seeds():
         optimizer = Adam(0.05)
         for u in range(6):
             bx, by, bw, bm = (a[r] for a in batches[u])
-            optimizer.step(single, sequences.masked_loss_and_grads(single, bx, by, bm, bw)[1])
+            optimizer.step(single, masking.masked_loss_and_grads(single, bx, by, bm, bw)[1])
         for name in single:
             np.testing.assert_allclose(params[name][r], single[name], atol=1e-12)
 

@@ -114,3 +114,16 @@ def test_bad_inputs_raise_value_errors():
         delay_task(2, 5, 0)
     with pytest.raises(ValueError, match="min_length must be >= 6"):
         adding_problem(2, 5)
+
+
+def test_window_sum_task():
+    from lstm_course.tasks import window_sum_task
+
+    delay, window = delay_task(3, 9, 1, rng=4), window_sum_task(3, 9, 1, rng=4)
+    for a, b in zip(delay, window):
+        np.testing.assert_array_equal(a, b)
+    data = window_sum_task(2, 10, 3, rng=0)
+    for t in range(3, 10):
+        np.testing.assert_allclose(data.y[:, t], data.x[:, t - 3:t].sum(axis=1), atol=1e-14)
+    with pytest.raises(ValueError, match="window must be smaller"):
+        window_sum_task(2, 4, 4)

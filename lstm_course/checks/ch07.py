@@ -3,7 +3,8 @@ import warnings
 
 import numpy as np
 
-from .. import sequences
+from .. import autocorrelation as acf
+from .. import chunking
 from .._validation import check_callable
 from ._harness import Case, Mistake, run_check
 
@@ -18,7 +19,7 @@ def _as_float_index(result):
 
 
 def _reference_index(n_sequences, n_chunks, batch_size):
-    return _as_float_index(sequences.stateful_sample_index(n_sequences, n_chunks, batch_size))
+    return _as_float_index(chunking.stateful_sample_index(n_sequences, n_chunks, batch_size))
 
 
 def _sequence_major(N, C, B):
@@ -51,14 +52,14 @@ _ORDER_MISTAKES = [
 def check_stateful_sample_index(fn):
     """Check a student's ``stateful_sample_index(n_sequences, n_chunks, batch_size) -> (sequence, chunk)``.
 
-    Compares with :func:`lstm_course.sequences.stateful_sample_index` on eight
+    Compares with :func:`lstm_course.chunking.stateful_sample_index` on eight
     cases, including one sequence, one chunk and batch size 1. Switched off while
     the student's function runs: that function and the sample orders built on it.
     """
     check_callable("fn", fn)
     triples = [(4, 3, 2), (6, 5, 3), (4, 4, 4), (5, 2, 1), (1, 1, 1), (1, 6, 1), (8, 1, 4), (6, 3, 2)]
     cases = [Case(f"n_sequences={N}, n_chunks={C}, batch_size={B}", (N, C, B)) for N, C, B in triples]
-    blocked = (sequences.stateful_sample_index, sequences.stateful_sample_order, sequences.stateful_batches)
+    blocked = (chunking.stateful_sample_index, chunking.stateful_sample_order, chunking.stateful_batches)
     return run_check("stateful_sample_index", lambda N, C, B: _as_float_index(fn(N, C, B)), _reference_index,
                      cases, outputs=("sequence", "chunk"), mistakes=_ORDER_MISTAKES, blocked=blocked)
 
@@ -123,12 +124,12 @@ def _acf_cases(seed):
 def check_autocorrelation(fn):
     """Check a student's ``autocorrelation(series, max_lag) -> ndarray (max_lag + 1,)``.
 
-    Compares with :func:`lstm_course.sequences.autocorrelation` (the biased
+    Compares with :func:`lstm_course.autocorrelation.autocorrelation` (the biased
     estimator, r_0 = 1) on six series, including a trend-free AR(1) with a non-zero
     mean, max_lag = n - 1 and float32. Switched off while the student's function runs:
     the package's autocorrelation and the functions built on it.
     """
     check_callable("fn", fn)
-    blocked = (sequences.autocorrelation, sequences.partial_autocorrelation, sequences.suggest_window_length)
-    return run_check("autocorrelation", fn, sequences.autocorrelation, _acf_cases(seed=7), outputs=("acf",),
+    blocked = (acf.autocorrelation, acf.partial_autocorrelation, acf.suggest_window_length)
+    return run_check("autocorrelation", fn, acf.autocorrelation, _acf_cases(seed=7), outputs=("acf",),
                      mistakes=_ACF_MISTAKES, blocked=blocked)

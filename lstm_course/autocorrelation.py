@@ -1,0 +1,96 @@
+"""Choosing a window from the data: sample ACF, PACF by Durbin-Levinson, significant lags (Chapter 7, technique 3).
+
+For a time series the number of input steps can be read off the partial autocorrelation:
+:func:`suggest_window_length` returns the largest lag whose PACF lies outside the white-noise
+band :func:`significance_bound`.
+"""
+import numpy as np
+
+from ._validation import as_float_array, check_positive_int
+
+
+def autocorrelation(series, max_lag):
+    """Sample autocorrelation r_0..r_max_lag of a 1-D series.
+
+    r_k = sum_{t=0}^{n-1-k} (x_t - m)(x_{t+k} - m) / sum_t (x_t - m)^2, the usual
+    biased estimator (it keeps the sequence positive semi-definite).
+
+    Parameters
+    ----------
+    series : array_like (n,)
+    max_lag : int
+        Largest lag, < n.
+
+    Returns
+    -------
+    ndarray (max_lag + 1,), with r_0 = 1.
+    """
+    x = as_float_array("series", series, ndim=1)
+    max_lag = check_positive_int("max_lag", max_lag)
+    if max_lag >= len(x):
+        raise ValueError(f"max_lag must be smaller than the series length {len(x)}, got {max_lag}")
+    centred = x - x.mean()
+    denominator = centred @ centred
+    if denominator == 0:
+        raise ValueError("series is constant; its autocorrelation is undefined")
+    return np.array([centred[:len(x) - k] @ centred[k:] for k in range(max_lag + 1)]) / denominator
+
+
+def durbin_levinson(acf):
+    """Partial autocorrelations from autocorrelations by the Durbin-Levinson recursion.
+
+    phi_{k,k} = (r_k - sum_{j<k} phi_{k-1,j} r_{k-j}) / (1 - sum_{j<k} phi_{k-1,j} r_j),
+    phi_{k,j} = phi_{k-1,j} - phi_{k,k} phi_{k-1,k-j}.
+
+    Parameters
+    ----------
+    acf : array_like (K + 1,)
+        r_0 = 1, r_1, ..., r_K.
+
+    Returns
+    -------
+    ndarray (K + 1,)
+        1, phi_{1,1}, ..., phi_{K,K}.
+    """
+    r = as_float_array("acf", acf, ndim=1)
+    pacf = np.ones(len(r))
+    phi = np.zeros(0)
+    for k in range(1, len(r)):
+        reflection = (r[k] - phi @ r[k - 1:0:-1]) / (1.0 - phi @ r[1:k])
+        phi = np.append(phi - reflection * phi[::-1], reflection)
+        pacf[k] = reflection
+    return pacf
+
+
+def partial_autocorrelation(series, max_lag):
+    """Sample partial autocorrelation of a 1-D series (Durbin-Levinson on :func:`autocorrelation`).
+
+    Returns
+    -------
+    ndarray (max_lag + 1,), with the lag-0 entry 1.
+    """
+    return durbin_levinson(autocorrelation(series, max_lag))
+
+
+def significance_bound(n, z=1.96):
+    """z / sqrt(n): the approximate 95% band of a sample (P)ACF of white noise of length n."""
+    return z / np.sqrt(check_positive_int("n", n))
+
+
+def suggest_window_length(series, max_lag, z=1.96):
+    """Suggest the number of input time steps from the significant partial autocorrelations.
+
+    The window is the largest lag k <= max_lag with abs(PACF_k) > z / sqrt(n):
+    a model that sees the last k inputs sees every lag that still carries
+    information the shorter lags do not.
+
+    Returns
+    -------
+    window : int
+        1 when no lag is significant.
+    significant : ndarray of int
+        All significant lags.
+    """
+    pacf = partial_autocorrelation(series, max_lag)
+    significant = np.flatnonzero(np.abs(pacf[1:]) > significance_bound(len(series), z)) + 1
+    return (int(significant.max()) if len(significant) else 1), significant

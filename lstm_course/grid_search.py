@@ -1,0 +1,96 @@
+"""A systematic search over subsequence lengths, every configuration repeated (Chapter 7, technique 4).
+
+All ``repeats`` models of one length train together as one vectorised ensemble
+(:mod:`lstm_course.ensemble`), so 30 repeats cost far less than 30 runs.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from . import ensemble
+from ._progress import progress_bar
+from ._validation import check_positive_int
+from .chunking import split_subsequences
+from .optim import Adam
+
+
+class GridSearchResult(NamedTuple):
+    """Test errors of a grid search: ``scores[l, r]`` for length ``lengths[l]`` and repeat r."""
+
+    lengths: np.ndarray
+    scores: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+
+
+def grid_search_timesteps(make_task, lengths, repeats=30, hidden_size=16, n_epochs=20, batch_size=16,
+                          learning_rate=1e-2, forget_bias=1.0, seed=0, progress=False):
+    """Technique 4: train on subsequences of each length, ``repeats`` times, and score on whole sequences.
+
+    For each length, the training sequences are cut by :func:`lstm_course.chunking.split_subsequences`
+    (padded and masked when the length does not divide T) and used as
+    independent samples, each starting from a zero state (Keras's default,
+    stateless layer), for ``n_epochs`` shuffled passes: every length sees the
+    same data and the same number of epochs, so shorter lengths make more,
+    smaller updates. The ``repeats`` models differ in initial weights and
+    shuffling and are trained together as one :mod:`lstm_course.ensemble`.
+    Each model is then run over the whole test sequences, and its score is
+    the mean squared error per target.
+
+    Parameters
+    ----------
+    make_task : callable
+        ``make_task(rng)`` returns a :class:`lstm_course.tasks.TaskData`; it is
+        called with ``seed`` for training data and ``seed + 1`` for test data.
+    lengths : sequence of int
+        Subsequence lengths to try, each <= T.
+    repeats : int
+        Models per length (R).
+    hidden_size, n_epochs, batch_size : int
+    learning_rate : float
+        Adam's step size.
+    forget_bias : float
+        Initial forget-gate bias.
+    seed : int
+    progress : bool
+
+    Returns
+    -------
+    GridSearchResult
+        ``lengths``, ``scores (len(lengths), repeats)``, ``mean`` and ``std`` over repeats.
+    """
+    repeats = check_positive_int("repeats", repeats)
+    n_epochs = check_positive_int("n_epochs", n_epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
+    lengths = np.array([check_positive_int("lengths[...]", length) for length in lengths], dtype=int)
+    if len(lengths) == 0:
+        raise ValueError("lengths is empty; expected at least one subsequence length")
+    train, test = make_task(seed), make_task(seed + 1)
+    N, T, D = train.x.shape
+    if lengths.max() > T:
+        raise ValueError(f"every length must be <= T={T}, got {lengths.max()}")
+    scores = np.empty((len(lengths), repeats))
+    rows = enumerate(lengths)
+    rows = progress_bar(list(rows), progress, desc="grid search")
+    for row, length in rows:
+        x, mask = split_subsequences(train.x, length, pad=True)
+        y = split_subsequences(train.y, length, pad=True)[0]
+        weights = split_subsequences(train.step_weights, length, pad=True)[0] * mask
+        rng = np.random.default_rng([seed, int(length)])
+        params = ensemble.init_ensemble(rng.integers(2**32, size=repeats), D, hidden_size,
+                                        train.y.shape[2], forget_bias=forget_bias)
+
+        per_epoch = -(-len(x) // batch_size)
+        # Each member shuffles the samples independently every epoch.
+        order = np.argsort(rng.random((n_epochs, repeats, len(x))), axis=2)
+
+        def make_batch(update):
+            epoch, start = divmod(update, per_epoch)
+            picks = order[epoch, :, start * batch_size:(start + 1) * batch_size]
+            return x[picks], y[picks], weights[picks], mask[picks]
+
+        ensemble.fit_ensemble(params, make_batch, Adam(learning_rate), n_epochs * per_epoch)
+        yhat = ensemble.ensemble_forward(params, test.x)[0]
+        errors = np.sum(test.step_weights[..., None] * (yhat - test.y) ** 2, axis=(1, 2, 3))
+        scores[row] = errors / test.step_weights.sum()
+    return GridSearchResult(lengths, scores, scores.mean(axis=1), scores.std(axis=1))

@@ -119,6 +119,21 @@ def softmax_cross_entropy(logits, targets, weights=None):
     return loss, dlogits.astype(logits.dtype, copy=False)
 
 
+def softmax_cross_entropy_backward(logits, targets):
+    """Gradient of the summed cross-entropy for rows of scores: softmax(logits) - onehot(targets).
+
+    Parameters
+    ----------
+    logits : ndarray (N, V)
+    targets : int ndarray (N,)
+
+    Returns
+    -------
+    dlogits : ndarray (N, V), same dtype as ``logits``
+    """
+    return softmax_cross_entropy(logits, targets)[1]
+
+
 def bits_per_character(loss_nats, n_characters):
     """The loss per target in bits: ``loss_nats / (n_characters ln 2)``."""
     if not n_characters > 0:
@@ -186,16 +201,18 @@ def loss_and_grads(params, x_codes, y_codes, h0=None, c0=None, weights=None):
 
 
 def sample_with_temperature(logits, temperature, rng=None):
-    """Draw one code from softmax(logits / temperature).
+    """Draw one code from p = softmax(logits / temperature), by inverting the cumulative distribution.
 
+    Draws u = ``rng.random()`` and returns the first k with p_0 + ... + p_k > u.
     Temperature 1 samples the model's distribution; below 1 sharpens it towards
     the most likely character, above 1 flattens it towards uniform.
     """
     logits = as_float_array("logits", logits, ndim=1)
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
         raise ValueError(f"temperature must be a number > 0, got {temperature!r}")
-    p = softmax(logits / temperature)
-    return int(np.random.default_rng(rng).choice(p.size, p=p))
+    cumulative = np.cumsum(softmax(logits / temperature))
+    u = np.random.default_rng(rng).random()
+    return int(min(np.searchsorted(cumulative, u, side="right"), cumulative.size - 1))
 
 
 def sample(params, vocab, prime, n_characters, temperature=1.0, rng=None):

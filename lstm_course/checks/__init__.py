@@ -19,10 +19,12 @@ from .ch04 import check_clip_grad_norm, check_jacobian_product
 from .ch05 import check_lstm_step_backward
 from .ch06 import check_tbptt_gradients, check_tbptt_schedule
 from .ch07 import check_autocorrelation, check_stateful_sample_index
+from .ch08 import check_sample_with_temperature, check_softmax_cross_entropy_backward
 from .ch09 import check_one_unit_sensitivity_step
 
 __all__ = ["AnswerUnavailable", "answers_blocked", "check_mlp_backward", "check_per_step_gradients",
            "check_rnn_step_backward", "check_rnn_backward", "check_clip_grad_norm", "check_jacobian_product",
            "check_lstm_step_backward", "check_tbptt_schedule", "check_tbptt_gradients",
            "check_stateful_sample_index", "check_autocorrelation",
+           "check_softmax_cross_entropy_backward", "check_sample_with_temperature",
            "check_one_unit_sensitivity_step"]

@@ -1,0 +1,89 @@
+"""Checkers for the Chapter 8 exercises (the character language model)."""
+import numpy as np
+
+from .. import charlm
+from ._harness import Case, Mistake, run_check
+
+
+def _logit_cases(seed):
+    rng = np.random.default_rng(seed)
+    cases = []
+    for dtype in (np.float64, np.float32):
+        for N, V, scale in ((4, 6, 2.0), (1, 1, 1.0), (1, 5, 1.0), (3, 2, 3.0), (2, 4, 400.0)):
+            logits = (scale * rng.normal(size=(N, V))).astype(dtype)
+            targets = rng.integers(0, V, size=N)
+            cases.append(Case(f"N={N}, V={V}, scores up to {scale:g}, {np.dtype(dtype).name}", (logits, targets)))
+    return cases
+
+
+def _probabilities(logits):
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _one_hot(targets, like):
+    out = np.zeros_like(like)
+    out[np.arange(len(targets)), targets] = 1.0
+    return out
+
+
+def _forgets_the_target(logits, targets):
+    return _probabilities(logits)
+
+
+def _wrong_sign(logits, targets):
+    return _one_hot(targets, logits) - _probabilities(logits)
+
+
+def _averaged(logits, targets):
+    return (_probabilities(logits) - _one_hot(targets, logits)) / logits.shape[0]
+
+
+_CE_MISTAKES = [
+    Mistake("dlogits", _forgets_the_target,
+            "the loss is -log p_y, so the target's own score also gets -1: dlogits = p - onehot(y)."),
+    Mistake("dlogits", _wrong_sign, "that is the negative gradient: it should be p - onehot(y), not onehot(y) - p."),
+    Mistake("dlogits", _averaged, "the summed loss is differentiated: do not divide by the number of rows."),
+]
+
+
+def check_softmax_cross_entropy_backward(fn):
+    """Check a student's ``softmax_cross_entropy_backward(logits, targets) -> dlogits``.
+
+    Compares with :func:`lstm_course.charlm.softmax_cross_entropy_backward` on ten
+    inputs (float64 and float32, V=1 and N=1 included, and scores in the hundreds,
+    where exp overflows unless the largest score is subtracted first). The package's
+    softmax and cross-entropy functions are switched off while ``fn`` runs.
+    """
+    blocked = (charlm.softmax, charlm.softmax_cross_entropy, charlm.loss_and_grads)
+    return run_check("softmax_cross_entropy_backward", fn, charlm.softmax_cross_entropy_backward,
+                     _logit_cases(seed=8), outputs=("dlogits",), mistakes=_CE_MISTAKES, blocked=blocked)
+
+
+def _sampling_cases(seed):
+    rng = np.random.default_rng(seed)
+    cases = []
+    for index in range(24):
+        V = (1, 2, 5, 30)[index % 4]
+        temperature = (0.5, 1.0, 2.0, 0.05)[index // 6]
+        logits = rng.normal(scale=2.0, size=V)
+        cases.append(Case(f"V={V}, temperature {temperature}, draw {index}",
+                          (logits, temperature, np.random.default_rng(index))))
+    return cases
+
+
+def _inverse_cdf(p, rng):
+    return int(min(np.searchsorted(np.cumsum(p), rng.random(), side="right"), p.size - 1))
+
+
+def check_sample_with_temperature(fn):
+    """Check a student's ``sample_with_temperature(logits, temperature, rng) -> int``.
+
+    The student's function must draw u = ``rng.random()`` once and return the first
+    index whose cumulative probability exceeds u, so that with the same generator
+    state it returns exactly what :func:`lstm_course.charlm.sample_with_temperature`
+    returns. Runs 24 draws (V = 1 to 30, temperatures 0.05 to 2).
+    """
+    blocked = (charlm.softmax, charlm.softmax_cross_entropy, charlm.sample)
+    return run_check("sample_with_temperature", fn, charlm.sample_with_temperature, _sampling_cases(seed=8),
+                     outputs=("code",), blocked=blocked)

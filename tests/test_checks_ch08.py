@@ -1,0 +1,119 @@
+"""The Chapter 8 checkers accept the reference, and reject realistic mistakes and calls to the answer."""
+import numpy as np
+import pytest
+
+from lstm_course import charlm, checks
+
+
+def correct_backward(logits, targets):
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(shifted)
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(len(targets)), targets] -= 1.0
+    return p
+
+
+def forgets_the_target(logits, targets):
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def unstable_softmax(logits, targets):
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = np.exp(logits)
+        p = p / p.sum(axis=1, keepdims=True)
+    p[np.arange(len(targets)), targets] -= 1.0
+    return p
+
+
+def averaged_over_rows(logits, targets):
+    return correct_backward(logits, targets) / logits.shape[0]
+
+
+def upcasts(logits, targets):
+    return correct_backward(logits.astype(np.float64), targets)
+
+
+def calls_the_reference(logits, targets):
+    return charlm.softmax_cross_entropy(logits, targets)[1]
+
+
+def uses_package_softmax(logits, targets):
+    p = charlm.softmax(logits)
+    p[np.arange(len(targets)), targets] -= 1.0
+    return p
+
+
+def test_backward_accepts_the_reference(capsys):
+    assert checks.check_softmax_cross_entropy_backward(correct_backward)
+    assert "match the reference" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, hint", [(forgets_the_target, "onehot"), (averaged_over_rows, "do not divide"),
+                                         (upcasts, "float32"), (unstable_softmax, "")])
+def test_backward_rejects_mistakes(wrong, hint, capsys):
+    assert checks.check_softmax_cross_entropy_backward(wrong) is False
+    assert hint in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("cheat", [calls_the_reference, uses_package_softmax, charlm.softmax_cross_entropy_backward])
+def test_backward_rejects_calls_to_the_answer(cheat, capsys):
+    assert checks.check_softmax_cross_entropy_backward(cheat) is False
+    assert "switched off" in capsys.readouterr().out
+
+
+def correct_sampler(logits, temperature, rng):
+    scaled = logits / temperature
+    p = np.exp(scaled - scaled.max())
+    p /= p.sum()
+    u = rng.random()
+    return int(min(np.searchsorted(np.cumsum(p), u, side="right"), p.size - 1))
+
+
+def loop_sampler(logits, temperature, rng):
+    scaled = logits / temperature
+    p = np.exp(scaled - scaled.max())
+    p /= p.sum()
+    u, total = rng.random(), 0.0
+    for k, pk in enumerate(p):
+        total += pk
+        if total > u:
+            return k
+    return len(p) - 1
+
+
+def times_temperature(logits, temperature, rng):
+    return correct_sampler(logits * temperature, 1.0, rng)
+
+
+def no_temperature(logits, temperature, rng):
+    return correct_sampler(logits, 1.0, rng)
+
+
+def greedy(logits, temperature, rng):
+    return int(np.argmax(logits))
+
+
+def unnormalised(logits, temperature, rng):
+    p = np.exp(logits / temperature - (logits / temperature).max())
+    return int(min(np.searchsorted(np.cumsum(p), rng.random(), side="right"), p.size - 1))
+
+
+def calls_sampler(logits, temperature, rng):
+    return charlm.sample_with_temperature(logits, temperature, rng)
+
+
+@pytest.mark.parametrize("good", [correct_sampler, loop_sampler])
+def test_sampling_accepts_correct_samplers(good, capsys):
+    assert checks.check_sample_with_temperature(good)
+
+
+@pytest.mark.parametrize("wrong", [times_temperature, no_temperature, greedy, unnormalised])
+def test_sampling_rejects_mistakes(wrong, capsys):
+    assert checks.check_sample_with_temperature(wrong) is False
+    assert "expected" in capsys.readouterr().out
+
+
+def test_sampling_rejects_calling_the_answer(capsys):
+    assert checks.check_sample_with_temperature(calls_sampler) is False
+    assert "switched off" in capsys.readouterr().out

@@ -131,3 +131,145 @@ def check_upstream(name, grad, expected, labels):
     grad = as_float_array(name, grad)
     check_shape(name, grad, expected, labels)
     return grad
+
+
+def check_real_array(name, value):
+    """Return ``value`` as an array of real numbers of any shape, without a finiteness check.
+
+    For elementwise functions (activations), where NaN and inf propagate as in numpy's
+    ufuncs; integer and boolean input becomes float64.
+    """
+    try:
+        array = np.asarray(value)
+    except Exception as exc:
+        raise ValueError(f"{name} must be a numeric array, got {type(value).__name__}: {exc}") from exc
+    if array.dtype.kind in "biu":
+        return array.astype(np.float64)
+    if array.dtype.kind != "f":
+        raise ValueError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    return array
+
+
+def check_scalar(name, value, low=None, high=None, low_open=False, high_open=False, allow_none=False):
+    """Return ``value`` as a float after checking it is a finite real number in the given range.
+
+    ``low_open``/``high_open`` make the bound strict. Strings, None (unless
+    ``allow_none``), booleans, complex numbers, arrays and NaN give a ValueError
+    naming ``name``, e.g. ``momentum must be in [0, 1), got '0.9'``.
+    """
+    if value is None and allow_none:
+        return None
+    if low is not None and high is not None:
+        expected = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    elif low is not None:
+        expected = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif high is not None:
+        expected = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        expected = "a finite real number"
+    if (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real)
+            or not np.isfinite(value)
+            or (low is not None and (value < low or (low_open and value == low)))
+            or (high is not None and (value > high or (high_open and value == high)))):
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    return float(value)
+
+
+def check_int(name, value, minimum=None, maximum=None):
+    """Return ``value`` as an int after checking ``minimum <= value <= maximum`` (bounds optional)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def check_choice(name, value, choices):
+    """Raise ``ValueError`` unless ``value`` is one of ``choices`` (strings compared exactly)."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+def check_array_dict(name, arrays, keys=None, in_place=False, allow_empty=False):
+    """Validate a dict of float arrays (parameters or gradients) and return it with float arrays.
+
+    Every entry must be a finite real array; the message names the entry as
+    ``name['key']``. ``keys`` (optional) are the required keys. With
+    ``in_place=True`` entries must already be floating-point numpy arrays,
+    because the caller updates them in place (an int array cannot hold the update).
+    """
+    if not isinstance(arrays, dict):
+        raise ValueError(f"{name} must be a dict of arrays, got {type(arrays).__name__}")
+    if keys is not None and set(arrays) != set(keys):
+        raise ValueError(f"{name} must have the keys {sorted(keys)}, got {sorted(arrays)}; "
+                         f"missing {sorted(set(keys) - set(arrays))}, unknown {sorted(set(arrays) - set(keys))}")
+    checked = {}
+    for key, value in arrays.items():
+        label = f"{name}[{key!r}]"
+        if in_place and not (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+            kind = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
+            raise ValueError(f"{label} must be a floating-point numpy array (it is updated in place), got {kind}")
+        checked[key] = as_float_array(label, value, allow_empty=allow_empty)
+    return checked
+
+
+def check_cache(name, cache, keys, producer):
+    """Raise ``ValueError`` unless ``cache`` is a dict holding ``keys``, as ``producer`` returns it."""
+    if not isinstance(cache, dict):
+        raise ValueError(f"{name} must be the dict returned by {producer}, got {type(cache).__name__}")
+    missing = [key for key in keys if key not in cache]
+    if missing:
+        raise ValueError(f"{name} is not a cache of {producer}: it lacks {missing}")
+    return cache
+
+
+def check_binary_mask(name, mask, shape, labels):
+    """Return ``mask`` as a float array of 0s and 1s with the given shape."""
+    mask = as_float_array(name, mask)
+    check_shape(name, mask, shape, labels)
+    if not np.all((mask == 0) | (mask == 1)):
+        raise ValueError(f"{name} must hold only 0 (padding) and 1 (real step), got values "
+                         f"{np.unique(mask[(mask != 0) & (mask != 1)])[:5]}")
+    return mask
+
+
+def check_object(name, value, attributes, description):
+    """Raise ``ValueError`` unless ``value`` has every attribute in ``attributes`` (duck typing)."""
+    missing = [attribute for attribute in attributes if not hasattr(value, attribute)]
+    if missing:
+        raise ValueError(f"{name} must be {description} (with {', '.join(attributes)}), "
+                         f"got {type(value).__name__}")
+    return value
+
+
+def check_float_dtype(name, dtype):
+    """Return ``np.dtype(dtype)`` after checking it is a real floating-point type."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as exc:
+        raise ValueError(f"{name} must be a floating-point numpy dtype, got {dtype!r}") from exc
+    if dtype.kind != "f":
+        raise ValueError(f"{name} must be a floating-point numpy dtype (float32 or float64), got {dtype}")
+    return dtype
+
+
+def check_sequence(name, values, check_item, allow_empty=False):
+    """Validate a list/tuple/1-D array of items with ``check_item(label, item)``; return the list.
+
+    Labels read ``name[i]``, so a bad entry is reported as e.g. ``lengths[2] must be >= 1``.
+    """
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__len__") or np.ndim(values) > 1:
+        raise ValueError(f"{name} must be a list of values, got {type(values).__name__}: {values!r}")
+    if len(values) == 0 and not allow_empty:
+        raise ValueError(f"{name} is empty; expected at least one entry")
+    return [check_item(f"{name}[{index}]", value) for index, value in enumerate(values)]
+
+
+def check_system(name, system):
+    """Raise ``ValueError`` unless ``system`` follows the protocol of :mod:`lstm_course.online`."""
+    return check_object(name, system, ("n_state", "n_params", "step", "vjp", "loss"),
+                        "a system of lstm_course.online, such as ElmanSystem")

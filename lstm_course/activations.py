@@ -6,6 +6,8 @@ sigma'(z) = s (1 - s) with s = sigma(z), and tanh'(z) = 1 - t**2 with t = tanh(z
 """
 import numpy as np
 
+from ._validation import check_real_array
+
 
 def sigmoid(z):
     """Logistic function sigma(z) = 1 / (1 + exp(-z)), without overflow.
@@ -21,15 +23,14 @@ def sigmoid(z):
     -------
     ndarray, same shape and dtype as ``z``
     """
-    z = np.asarray(z)
-    if z.dtype.kind != "f":
-        z = z.astype(np.float64)
+    z = check_real_array("z", z)
     exp_neg_abs = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + exp_neg_abs), exp_neg_abs / (1.0 + exp_neg_abs)).astype(z.dtype, copy=False)
 
 
 def sigmoid_grad_from_output(s):
     """Derivative of the sigmoid given its output: sigma'(z) = s (1 - s)."""
+    s = check_real_array("s", s)
     return s * (1.0 - s)
 
 
@@ -40,14 +41,15 @@ def sigmoid_grad(z):
 
 def tanh(z):
     """Hyperbolic tangent, tanh(z) = (e^z - e^-z) / (e^z + e^-z)."""
-    return np.tanh(z)
+    return np.tanh(check_real_array("z", z))
 
 
 def tanh_grad_from_output(t):
     """Derivative of tanh given its output: tanh'(z) = 1 - t**2."""
+    t = check_real_array("t", t)
     return 1.0 - t * t
 
 
 def tanh_grad(z):
     """Derivative of tanh at z: tanh'(z) = 1 - tanh(z)**2."""
-    return tanh_grad_from_output(np.tanh(z))
+    return tanh_grad_from_output(np.tanh(check_real_array("z", z)))

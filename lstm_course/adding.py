@@ -15,7 +15,7 @@ import numpy as np
 
 from . import models, tasks, training
 from ._progress import progress_bar
-from ._validation import as_float_array, check_positive_int
+from ._validation import as_float_array, check_choice, check_int, check_positive_int, check_scalar, check_sequence
 from .optim import Adam
 
 PAPER_CRITERION = 0.04
@@ -39,6 +39,8 @@ def last_step_outputs(values, step_weights):
     ndarray (N,)
     """
     values = as_float_array("values", values, ndim=3)
+    if values.shape[2] != 1:
+        raise ValueError(f"values must have shape (N, T, 1), got {values.shape}")
     step_weights = as_float_array("step_weights", step_weights, ndim=2)
     if step_weights.shape != values.shape[:2]:
         raise ValueError(f"step_weights must have shape (N, T) = {values.shape[:2]}, got {step_weights.shape}")
@@ -65,6 +67,7 @@ def success_rate(predictions, targets, tolerance=PAPER_CRITERION):
     targets = as_float_array("targets", targets, ndim=1)
     if predictions.shape != targets.shape:
         raise ValueError(f"targets must have the shape of predictions {predictions.shape}, got {targets.shape}")
+    tolerance = check_scalar("tolerance", tolerance)
     if not tolerance > 0:
         raise ValueError(f"tolerance must be > 0, got {tolerance!r}")
     return float(np.mean(np.abs(predictions - targets) < tolerance))
@@ -103,9 +106,16 @@ def train_and_evaluate(cell, length, seed, n_updates, batch_size=32, hidden_size
         ``hidden_size``, ``train_sequences``, ``final_train_loss`` (mean of the
         last 10% of batch losses), ``test_mae`` and ``success_rate``.
     """
+    cell = check_choice("cell", cell, models.CELLS)
     length = check_positive_int("length", length)
+    seed = check_int("seed", seed, minimum=0)
+    n_updates = check_positive_int("n_updates", n_updates)
     batch_size = check_positive_int("batch_size", batch_size)
+    hidden_size = check_positive_int("hidden_size", hidden_size)
+    check_scalar("learning_rate", learning_rate, low=0.0)
+    forget_bias = check_scalar("forget_bias", forget_bias)
     test_size = check_positive_int("test_size", test_size)
+    check_scalar("max_grad_norm", max_grad_norm, low=0.0, low_open=True, allow_none=True)
     params = models.init_params(cell, 2, hidden_size, 1, rng=seed,
                                 forget_bias=forget_bias if cell == "lstm" else 0.0)
 
@@ -133,6 +143,9 @@ def run_grid(cells, lengths, seeds, n_updates, progress=False, **options):
     -------
     list of dict, one row per run (see :func:`train_and_evaluate`).
     """
+    cells = check_sequence("cells", cells, lambda label, cell: check_choice(label, cell, models.CELLS))
+    lengths = check_sequence("lengths", lengths, check_positive_int)
+    seeds = check_sequence("seeds", seeds, lambda label, seed: check_int(label, seed, minimum=0))
     runs = [(cell, length, seed) for length in lengths for cell in cells for seed in seeds]
     runs = progress_bar(runs, progress, desc="adding-problem runs")
     return [train_and_evaluate(cell, length, seed, n_updates, **options) for cell, length, seed in runs]

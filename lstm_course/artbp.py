@@ -24,18 +24,17 @@ current segment (mean length 1 / c for a constant c); time is one backward
 step per step, as for TBPTT(k, k), which :class:`TruncatedBPTT` computes with
 the same code (cuts every k steps, factors 1).
 """
-import numbers
 
 import numpy as np
 
-from ._validation import as_float_array, check_positive_int, check_shape
+from ._validation import as_float_array, check_positive_int, check_scalar, check_shape, check_system
 
 
 class _SegmentBPTT:
     """Shared machinery: buffer the segment since the last cut, backpropagate it at a cut."""
 
     def __init__(self, system, theta):
-        self.system = system
+        self.system = check_system("system", system)
         self.theta = as_float_array("theta", theta, ndim=1)
         check_shape("theta", self.theta, (system.n_params,), "(P,)")
 
@@ -93,9 +92,7 @@ class ARTBP(_SegmentBPTT):
         super().__init__(system, theta)
         c = truncation_probability
         if not callable(c):
-            if isinstance(c, bool) or not isinstance(c, numbers.Real) or not 0 <= c < 1:
-                raise ValueError(f"truncation_probability must be a number in [0, 1) or a callable, got {c!r}")
-            c = float(c)
+            c = check_scalar("truncation_probability", c, low=0.0, high=1.0, high_open=True)
         if cuts is not None:
             cuts = np.asarray(cuts)
             if cuts.ndim != 1 or cuts.dtype != bool:
@@ -105,6 +102,7 @@ class ARTBP(_SegmentBPTT):
 
     def probability(self, k):
         """c for a segment that has reached length k, checked to lie in [0, 1)."""
+        k = check_positive_int("k", k)
         c = float(self.c(k)) if callable(self.c) else self.c
         if not 0 <= c < 1:
             raise ValueError(f"truncation_probability returned {c} for segment length {k}; expected [0, 1)")
@@ -146,5 +144,10 @@ def cut_pattern_probability(cuts, c):
     The decision after the last step does not change the estimate (the stream
     ends there anyway), so it is not counted: prod over t < T of c or 1 - c.
     """
-    cuts = np.asarray(cuts, dtype=bool)[:-1]
+    cuts = np.asarray(cuts)
+    if cuts.ndim != 1 or cuts.dtype != bool or cuts.size == 0:
+        raise ValueError(f"cuts must be a non-empty 1-D boolean array (T,), got dtype {cuts.dtype}, "
+                         f"shape {cuts.shape}")
+    c = check_scalar("c", c, low=0.0, high=1.0, high_open=True)
+    cuts = cuts[:-1]
     return float(np.prod(np.where(cuts, c, 1.0 - c)))

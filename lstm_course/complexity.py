@@ -15,7 +15,7 @@ hidden units.
 import numbers
 
 from . import models
-from ._validation import check_positive_int
+from ._validation import check_array_dict, check_positive_int
 
 # Elementwise FLOPs per hidden unit, counted from the lines of lstm.py and rnn.py:
 # LSTM forward: 4 gate nonlinearities, c = f*c_prev + i*g (3), tanh(c) (1), h = o*tanh(c) (1).
@@ -30,6 +30,7 @@ RNN_BACKWARD_ELEMENTWISE = 3
 
 def count_parameters(params):
     """Number of scalars in a parameter dict, sum_k params[k].size."""
+    params = check_array_dict("params", params, allow_empty=True)
     return int(sum(value.size for value in params.values()))
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import as_float_array, check_array_dict, check_callable, check_real_array, check_scalar
+
 
 def numerical_gradient(f, x, df, h=1e-5):
     """Centred-difference gradient of ``sum(f(x) * df)`` with respect to ``x``.
@@ -34,8 +36,12 @@ def numerical_gradient(f, x, df, h=1e-5):
     -------
     ndarray, same shape as ``x``
     """
+    check_callable("f", f)
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         raise ValueError("x must be a floating-point numpy array that can be perturbed in place")
+    as_float_array("x", x, allow_empty=True)
+    df = as_float_array("df", df, allow_empty=True)
+    h = check_scalar("h", h, low=0.0, low_open=True)
     grad = np.zeros_like(x)
     flat_x = x.reshape(-1)  # a view: perturbing it perturbs x
     flat_grad = grad.reshape(-1)
@@ -46,6 +52,8 @@ def numerical_gradient(f, x, df, h=1e-5):
         flat_x[index] = original - h
         f_minus = np.array(f(x), dtype=np.float64, copy=True)
         flat_x[index] = original
+        if f_plus.shape != df.shape:
+            raise ValueError(f"df must have the shape of f(x), {f_plus.shape}, got {df.shape}")
         flat_grad[index] = np.sum((f_plus - f_minus) * df) / (2.0 * h)
     return grad
 
@@ -63,11 +71,15 @@ def rel_error(a, b):
     Returns
     -------
     float in [0, 1]
+        NaN when ``a`` or ``b`` holds NaN or inf (a student's broken output), so
+        ``rel_error(a, b) <= tol`` is False.
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = check_real_array("a", a).astype(np.float64)
+    b = check_real_array("b", b).astype(np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"rel_error needs arrays of the same shape, got {a.shape} and {b.shape}")
+        raise ValueError(f"b must have the shape of a, {a.shape}, got {b.shape}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return float("nan")  # a checker compares it with a tolerance: NaN fails every comparison
     denominator = np.linalg.norm(a) + np.linalg.norm(b)
     if denominator == 0.0:
         return 0.0
@@ -99,12 +111,21 @@ def check_gradients(f, inputs, analytic, df, h=1e-5, tol=1e-7, verbose=True):
     dict[str, float]
         Relative error (:func:`rel_error`) per checked input.
     """
+    check_callable("f", f)
+    if not isinstance(inputs, dict):
+        raise ValueError(f"inputs must be a dict of the arguments of f, got {type(inputs).__name__}")
+    analytic = check_array_dict("analytic", analytic, allow_empty=True)
+    tol = check_scalar("tol", tol, low=0.0)
     missing = sorted(set(analytic) - set(inputs))
     if missing:
         raise ValueError(f"analytic gradients given for unknown inputs {missing}; inputs are {sorted(inputs)}")
     errors = {}
     for name, grad in analytic.items():
-        probe = np.array(inputs[name], dtype=np.float64, copy=True)
+        # A copy in the input's own precision: a float32 input is probed in float32.
+        probe = np.array(as_float_array(f"inputs[{name!r}]", inputs[name], allow_empty=True), copy=True)
+        if grad.shape != probe.shape:
+            raise ValueError(f"analytic[{name!r}] must have the shape of inputs[{name!r}], "
+                             f"{probe.shape}, got {grad.shape}")
 
         def f_of_one(value, name=name):
             return f(**{**inputs, name: value})
@@ -117,6 +138,14 @@ def check_gradients(f, inputs, analytic, df, h=1e-5, tol=1e-7, verbose=True):
 
 def format_gradient_table(errors, shapes, tol=1e-7):
     """Render per-parameter relative errors as an aligned text table."""
+    tol = check_scalar("tol", tol, low=0.0)
+    if not isinstance(errors, dict) or not isinstance(shapes, dict):
+        raise ValueError(f"errors and shapes must be dicts keyed by parameter name, got "
+                         f"{type(errors).__name__} and {type(shapes).__name__}")
+    missing = sorted(set(errors) - set(shapes))
+    if missing:
+        raise ValueError(f"shapes lacks the parameters {missing} of errors")
+    errors = {name: check_scalar(f"errors[{name!r}]", error, low=0.0) for name, error in errors.items()}
     rows = [("parameter", "shape", "rel. error", f"<= {tol:g}?")]
     for name, error in errors.items():
         rows.append((name, str(tuple(shapes[name])), f"{error:.2e}", "PASS" if error <= tol else "FAIL"))

@@ -39,28 +39,30 @@ error from step t to step t-1.
 """
 import numpy as np
 
-from ._validation import (as_float_array, check_positive_int, check_sequence_inputs,
-                          check_shape, check_step_inputs, check_upstream)
+from ._validation import (as_float_array, check_cache, check_float_dtype, check_positive_int, check_real_array,
+                          check_scalar, check_sequence_inputs, check_shape, check_step_inputs, check_upstream)
 from .activations import sigmoid, sigmoid_grad_from_output
 
 
 def squash_input(x):
     """The paper's cell-input squashing g(x) = 4 sigmoid(x) - 2, with range (-2, 2)."""
-    return 4.0 * sigmoid(x) - 2.0
+    return 4.0 * sigmoid(check_real_array("x", x)) - 2.0
 
 
 def squash_input_grad_from_output(g):
     """g'(x) written with g = g(x): 4 s (1 - s) with s = (g + 2) / 4, i.e. (4 - g**2) / 4."""
+    g = check_real_array("g", g)
     return (4.0 - g * g) / 4.0
 
 
 def squash_output(s):
     """The paper's cell-output squashing h(s) = 2 sigmoid(s) - 1, with range (-1, 1)."""
-    return 2.0 * sigmoid(s) - 1.0
+    return 2.0 * sigmoid(check_real_array("s", s)) - 1.0
 
 
 def squash_output_grad_from_output(h):
     """h'(s) written with h = h(s): 2 u (1 - u) with u = (h + 1) / 2, i.e. (1 - h**2) / 2."""
+    h = check_real_array("h", h)
     return (1.0 - h * h) / 2.0
 
 
@@ -151,6 +153,10 @@ def init_lstm1997_params(input_size, n_blocks, block_size, rng=None, scale=0.1,
     D = check_positive_int("input_size", input_size)
     C = check_positive_int("n_blocks", n_blocks)
     S = check_positive_int("block_size", block_size)
+    scale = check_scalar("scale", scale, low=0.0)
+    input_gate_bias = check_scalar("input_gate_bias", input_gate_bias)
+    output_gate_bias = check_scalar("output_gate_bias", output_gate_bias)
+    dtype = check_float_dtype("dtype", dtype)
     rng = np.random.default_rng(rng)
     width = C * (2 + S)
     Wx = rng.uniform(-scale, scale, size=(D, width))
@@ -220,6 +226,8 @@ def lstm1997_step_backward(dy, ds, cache):
     dWh : ndarray (C*S, C*(2+S))
     db : ndarray (C*(2+S),)
     """
+    check_cache("cache", cache, ("Wh", "Wx", "block_size", "g", "h", "s", "x", "y_in", "y_out", "y_prev"),
+                "lstm1997_step_forward")
     dy = check_upstream("dy", dy, cache["s"].shape, "(N, C*S)")
     ds = check_upstream("ds", ds, cache["s"].shape, "(N, C*S)")
     return _step_backward(dy, ds, cache)
@@ -299,6 +307,8 @@ def lstm1997_backward(dy, cache, ds=None, truncated=False):
     dWh : ndarray (C*S, C*(2+S))
     db : ndarray (C*(2+S),)
     """
+    check_cache("cache", cache, ("Wh", "Wx", "block_size", "g", "h", "s", "s0", "x", "y", "y0", "y_in", "y_out"),
+                "lstm1997_forward")
     x, y0, s0, Wx, Wh, S = (cache[key] for key in ("x", "y0", "s0", "Wx", "Wh", "block_size"))
     dy = check_upstream("dy", dy, cache["y"].shape, "(N, T, C*S)")
     ds = np.zeros_like(dy) if ds is None else check_upstream("ds", ds, cache["s"].shape, "(N, T, C*S)")
@@ -310,12 +320,34 @@ def lstm1997_backward(dy, cache, ds=None, truncated=False):
     dy_next = np.zeros_like(y0)
     ds_next = np.zeros_like(s0)
     for t in reversed(range(T)):
-        step_cache = {key: cache[key][:, t] for key in ("x", "y_in", "y_out", "g", "s", "h")}
-        step_cache.update(Wx=Wx, Wh=Wh, block_size=S, y_prev=cache["y"][:, t - 1] if t > 0 else y0)
         dx[:, t], dy_prev, ds_next, dWx_t, dWh_t, db_t = _step_backward(
-            dy[:, t] + dy_next, ds[:, t] + ds_next, step_cache)
+            dy[:, t] + dy_next, ds[:, t] + ds_next, step_cache(cache, t))
         dy_next = np.zeros_like(dy_prev) if truncated else dy_prev
         dWx += dWx_t
         dWh += dWh_t
         db += db_t
     return dx, dy_next, ds_next, dWx, dWh, db
+
+
+def step_cache(cache, t):
+    """Step t's cache inside an :func:`lstm1997_forward` cache, as :func:`lstm1997_step_forward` returns it.
+
+    The one rule for reading a step out of the stored sequence: x_t, the gate and
+    cell activations of step t, y_{t-1} (``y0`` when t = 0), the weights and the block size.
+
+    Parameters
+    ----------
+    cache : dict
+        From :func:`lstm1997_forward`.
+    t : int
+        0-based step.
+    """
+    step = {key: cache[key][:, t] for key in ("x", "y_in", "y_out", "g", "s", "h")}
+    step.update(Wx=cache["Wx"], Wh=cache["Wh"], block_size=cache["block_size"],
+                y_prev=cache["y"][:, t - 1] if t > 0 else cache["y0"])
+    return step
+
+
+def final_state(cache):
+    """The state after the last step of an :func:`lstm1997_forward` cache: ``(y_T, s_T)``."""
+    return cache["y"][:, -1], cache["s"][:, -1]

@@ -13,7 +13,8 @@ derivatives (:func:`mlp_backward`), adjust the weights (:func:`sgd_step`), repea
 import numpy as np
 
 from ._progress import progress_bar
-from ._validation import as_float_array, check_positive_int, check_shape
+from ._validation import (as_float_array, check_array_dict, check_cache, check_float_dtype, check_positive_int,
+                          check_scalar, check_shape)
 
 
 def mlp_init(layer_sizes, rng=None, dtype=np.float64):
@@ -31,7 +32,10 @@ def mlp_init(layer_sizes, rng=None, dtype=np.float64):
     dict
         ``W1, b1, ..., WL, bL`` with ``Wl (sizes[l-1], sizes[l])`` and ``bl (sizes[l],)``.
     """
+    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
+        raise ValueError(f"layer_sizes must be a sequence of ints (D_in, H_1, ..., D_out), got {layer_sizes!r}")
     sizes = [check_positive_int("layer_sizes entry", size) for size in layer_sizes]
+    dtype = check_float_dtype("dtype", dtype)
     if len(sizes) < 2:
         raise ValueError(f"layer_sizes needs at least an input and an output size, got {list(layer_sizes)}")
     rng = np.random.default_rng(rng)
@@ -43,11 +47,24 @@ def mlp_init(layer_sizes, rng=None, dtype=np.float64):
     return params
 
 
-def _num_layers(params):
+def _num_layers(params, in_place=False):
+    """Validate ``W1, b1, ..., WL, bL`` (finite float arrays, chained shapes) and return L."""
+    if not isinstance(params, dict):
+        raise ValueError(f"params must be a dict W1, b1, ..., WL, bL, got {type(params).__name__}")
     layers = len(params) // 2
     expected = {f"{kind}{layer}" for layer in range(1, layers + 1) for kind in "Wb"}
     if set(params) != expected or layers < 1:
         raise ValueError(f"params must hold W1, b1, ..., WL, bL; got keys {sorted(params)}")
+    checked = check_array_dict("params", params, in_place=in_place)
+    fan_in = None
+    for layer in range(1, layers + 1):
+        W, b = checked[f"W{layer}"], checked[f"b{layer}"]
+        if W.ndim != 2:
+            raise ValueError(f"params['W{layer}'] must be a 2-D array, got shape {W.shape}")
+        if fan_in is not None:
+            check_shape(f"params['W{layer}']", W, (fan_in, W.shape[1]), f"(H_{layer - 1}, H_{layer})")
+        check_shape(f"params['b{layer}']", b, (W.shape[1],), f"(H_{layer},) like W{layer}'s columns")
+        fan_in = W.shape[1]
     return layers
 
 
@@ -115,9 +132,11 @@ def mlp_backward(dyhat, cache):
     dict
         Gradients keyed like ``params``.
     """
+    check_cache("cache", cache, ("activations", "params"), "mlp_forward")
     params, activations = cache["params"], cache["activations"]
     layers = _num_layers(params)
     delta = as_float_array("dyhat", dyhat, ndim=2)
+    check_shape("dyhat", delta, (activations[0].shape[0], params[f"W{layers}"].shape[1]), "(N, D_out)")
     grads = {}
     for layer in range(layers, 0, -1):
         grads[f"W{layer}"] = activations[layer - 1].T @ delta
@@ -129,7 +148,11 @@ def mlp_backward(dyhat, cache):
 
 def sgd_step(params, grads, learning_rate):
     """Step 4: adjust the weights in place, w <- w - learning_rate * dE/dw."""
+    learning_rate = check_scalar("learning_rate", learning_rate, low=0.0)
+    _num_layers(params, in_place=True)
+    grads = check_array_dict("grads", grads, keys=params)
     for name, grad in grads.items():
+        check_shape(f"grads[{name!r}]", grad, params[name].shape, f"like params[{name!r}]")
         params[name] -= learning_rate * grad
 
 
@@ -153,6 +176,11 @@ def train(params, X, y, learning_rate, epochs, progress=False):
         The loss before each update.
     """
     epochs = check_positive_int("epochs", epochs)
+    check_scalar("learning_rate", learning_rate, low=0.0)
+    _num_layers(params, in_place=True)
+    X = as_float_array("X", X, ndim=2)
+    y = as_float_array("y", y, ndim=2)
+    check_shape("y", y, (X.shape[0], params[f"W{len(params) // 2}"].shape[1]), "(N, D_out)")
     steps = range(epochs)
     steps = progress_bar(steps, progress, desc="epochs")
     losses = np.empty(epochs)

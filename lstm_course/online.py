@@ -31,7 +31,8 @@ from typing import NamedTuple
 import numpy as np
 
 from . import models
-from ._validation import as_float_array, check_positive_int, check_shape
+from ._validation import (as_float_array, check_array_dict, check_object, check_positive_int, check_scalar,
+                          check_shape, check_system)
 
 
 class _LinearReadout:
@@ -63,11 +64,17 @@ class ElmanSystem(_LinearReadout):
 
     def theta(self, params):
         """Flatten ``Wx, Wh, b`` of a parameter dict into ``theta (P,)``."""
+        D, H, _ = models.check_params(params, "rnn")
+        if (D, H) != (self.D, self.H):
+            raise ValueError(f"params must have D = {self.D} inputs and H = {self.H} units like the system, "
+                             f"got Wx of shape {np.shape(params['Wx'])}")
         return np.concatenate([np.ravel(params[name]) for name in ("Wx", "Wh", "b")])
 
     def unflatten(self, theta):
         """Split ``theta (P,)`` into a dict ``Wx (D, H), Wh (H, H), b (H,)``."""
         D, H = self.D, self.H
+        theta = as_float_array("theta", theta, ndim=1)
+        check_shape("theta", theta, (self.n_params,), "(P,) = (H (D + H + 1),)")
         Wx, Wh, b = np.split(theta, [D * H, D * H + H * H])
         return {"Wx": Wx.reshape(D, H), "Wh": Wh.reshape(H, H), "b": b}
 
@@ -128,9 +135,8 @@ class InfluenceBalancing(_LinearReadout):
         n_positive = check_positive_int("n_positive", n_positive)
         if n_positive >= self.n_state:
             raise ValueError(f"n_positive must be < n_units = {self.n_state}, got {n_positive}")
-        if not np.isfinite(target):
-            raise ValueError(f"target must be a finite number, got {target!r}")
-        self.n_params, self.n_positive, self.target = 1, n_positive, float(target)
+        self.n_params, self.n_positive = 1, n_positive
+        self.target = check_scalar("target", target)
         self.u = np.where(np.arange(self.n_state) < n_positive, 1.0, -1.0)
         # Row convention s_t = s_{t-1} A + theta u: column i of A holds 1/2 at rows i and i+1.
         self.A = 0.5 * (np.eye(self.n_state) + np.eye(self.n_state, k=-1))
@@ -207,12 +213,16 @@ def run_online(estimator, x, y, learning_rate=0.0, s0=None, record_theta=False):
     -------
     OnlineRun
     """
+    check_object("estimator", estimator, ("system", "theta", "start", "step", "finish"),
+                 "an online estimator such as OnlineRTRL, UORO, ARTBP or TruncatedBPTT")
+    system = estimator.system
     x = as_float_array("x", x, ndim=3)
-    N, T, _ = x.shape
+    N, T, D = x.shape
+    if hasattr(system, "D"):
+        check_shape("x", x, (N, T, system.D), "(N, T, D) with D the system's inputs")
     y = as_float_array("y", y, ndim=3)
-    check_shape("y", y, (N, T, y.shape[2]), "(N, T, O) with N, T from x")
-    if not (np.isfinite(learning_rate) and learning_rate >= 0):
-        raise ValueError(f"learning_rate must be a finite number >= 0, got {learning_rate!r}")
+    check_shape("y", y, (N, T, system.Wy.shape[1]), "(N, T, O) with N, T from x, O the readout's outputs")
+    learning_rate = check_scalar("learning_rate", learning_rate, low=0.0)
     n = estimator.system.n_state
     s0 = np.zeros((N, n)) if s0 is None else as_float_array("s0", s0, ndim=2)
     check_shape("s0", s0, (N, n), "(N, n)")

@@ -8,28 +8,32 @@ Optimisers update a dict of parameter arrays **in place**, so a model's
 - :func:`clip_grad_norm`: rescale all gradients together when their global norm
   exceeds a threshold (Pascanu, Mikolov & Bengio 2013, Algorithm 1).
 """
-import numbers
-
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import check_array_dict, check_scalar
 
 
 def _check_learning_rate(learning_rate):
-    if (isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real)
-            or not np.isfinite(learning_rate) or learning_rate < 0):
-        raise ValueError(f"learning_rate must be a finite number >= 0, got {learning_rate!r}")
-    return float(learning_rate)
+    return check_scalar("learning_rate", learning_rate, low=0.0)
 
 
 def _check_grads(params, grads):
+    """Validate ``params`` (float arrays, updated in place) and ``grads`` (finite, same shapes).
+
+    A NaN or infinite gradient raises instead of being written into the parameters.
+    """
+    params = check_array_dict("params", params, in_place=True, allow_empty=True)
+    if not isinstance(grads, dict):
+        raise ValueError(f"grads must be a dict of arrays keyed like params, got {type(grads).__name__}")
     unknown = sorted(set(grads) - set(params))
     if unknown:
         raise ValueError(f"grads has keys {unknown} that are not in params ({sorted(params)})")
+    grads = check_array_dict("grads", grads, allow_empty=True)
     for name, grad in grads.items():
-        if np.shape(grad) != np.shape(params[name]):
+        if grad.shape != params[name].shape:
             raise ValueError(f"grads[{name!r}] must have the shape of params[{name!r}], "
-                             f"{np.shape(params[name])}, got {np.shape(grad)}")
+                             f"{params[name].shape}, got {grad.shape}")
+    return grads
 
 
 class SGD:
@@ -43,14 +47,12 @@ class SGD:
 
     def __init__(self, learning_rate, momentum=0.0):
         self.learning_rate = _check_learning_rate(learning_rate)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = check_scalar("momentum", momentum, low=0.0, high=1.0, high_open=True)
         self.velocity = {}
 
     def step(self, params, grads):
         """Apply one update to ``params`` in place: w <- w - lr * v, v = mu v + g."""
-        _check_grads(params, grads)
+        grads = _check_grads(params, grads)
         for name, grad in grads.items():
             if self.momentum:
                 velocity = self.velocity.setdefault(name, np.zeros_like(params[name]))
@@ -73,18 +75,16 @@ class Adam:
 
     def __init__(self, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         self.learning_rate = _check_learning_rate(learning_rate)
-        for name, beta in (("beta1", beta1), ("beta2", beta2)):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {beta!r}")
-        if not isinstance(eps, numbers.Real) or not eps > 0:
-            raise ValueError(f"eps must be a number > 0 (it keeps the update finite when v = 0), got {eps!r}")
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.beta1 = check_scalar("beta1", beta1, low=0.0, high=1.0, high_open=True)
+        self.beta2 = check_scalar("beta2", beta2, low=0.0, high=1.0, high_open=True)
+        # eps > 0 keeps the update finite when v = 0
+        self.eps = check_scalar("eps", eps, low=0.0, low_open=True)
         self.first_moment, self.second_moment = {}, {}
         self.steps = 0
 
     def step(self, params, grads):
         """Apply one Adam update to ``params`` in place."""
-        _check_grads(params, grads)
+        grads = _check_grads(params, grads)
         self.steps += 1
         correction1 = 1.0 - self.beta1 ** self.steps
         correction2 = 1.0 - self.beta2 ** self.steps
@@ -100,6 +100,7 @@ class Adam:
 
 def global_norm(grads):
     """Euclidean norm of all gradients taken together, sqrt(sum_k ||g_k||^2)."""
+    grads = check_array_dict("grads", grads, allow_empty=True)
     return float(np.sqrt(sum(np.sum(np.square(grad)) for grad in grads.values())))
 
 
@@ -121,10 +122,8 @@ def clip_grad_norm(grads, max_norm):
     float
         The global norm *before* clipping (as ``torch.nn.utils.clip_grad_norm_``).
     """
-    if not np.isfinite(max_norm) or max_norm <= 0:
-        raise ValueError(f"max_norm must be a finite number > 0, got {max_norm!r}")
-    for name, grad in grads.items():
-        as_float_array(f"grads[{name!r}]", grad, allow_empty=True)
+    max_norm = check_scalar("max_norm", max_norm, low=0.0, low_open=True)
+    check_array_dict("grads", grads, in_place=True, allow_empty=True)
     norm = global_norm(grads)
     if norm > max_norm:
         for grad in grads.values():

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import check_positive_int
+from ._validation import check_positive_int, check_scalar, check_sequence
 
 
 class TaskData(NamedTuple):
@@ -34,11 +34,12 @@ def noisy_sine(n_sequences, length, rng=None, noise=0.1, period_range=(10.0, 30.
     """
     N = check_positive_int("n_sequences", n_sequences)
     T = check_positive_int("length", length)
-    low, high = period_range
-    if not 0 < low <= high:
+    noise = check_scalar("noise", noise, low=0.0)
+    bounds = check_sequence("period_range", period_range, check_scalar)
+    if len(bounds) != 2 or not 0 < bounds[0] <= bounds[1]:
         raise ValueError(f"period_range must be (low, high) with 0 < low <= high, got {period_range!r}")
     rng = np.random.default_rng(rng)
-    period = rng.uniform(low, high, size=(N, 1))
+    period = rng.uniform(bounds[0], bounds[1], size=(N, 1))
     phase = rng.uniform(0.0, 2 * np.pi, size=(N, 1))
     steps = np.arange(T + 1)
     series = np.sin(2 * np.pi * steps / period + phase) + noise * rng.normal(size=(N, T + 1))
@@ -162,6 +163,8 @@ def seasonal_ar(n_sequences, length, period, coefficient=0.8, rng=None, noise=1.
     N = check_positive_int("n_sequences", n_sequences)
     T = check_positive_int("length", length)
     P = check_positive_int("period", period)
+    coefficient = check_scalar("coefficient", coefficient)
+    noise = check_scalar("noise", noise, low=0.0)
     if not -1.0 < coefficient < 1.0:
         raise ValueError(f"coefficient must be in (-1, 1) for a stationary series, got {coefficient!r}")
     rng = np.random.default_rng(rng)

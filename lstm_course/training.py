@@ -8,7 +8,7 @@ import numpy as np
 
 from . import models
 from ._progress import progress_bar
-from ._validation import check_positive_int
+from ._validation import check_callable, check_object, check_positive_int, check_scalar
 from .optim import clip_grad_norm
 
 
@@ -38,12 +38,19 @@ def fit(params, make_batch, optimizer, n_updates, cell="lstm", max_grad_norm=Non
         The loss of each batch, divided by its total step weight (a mean per
         target), measured before that batch's update.
     """
+    D, _, _ = models.check_params(params, cell)
+    check_callable("make_batch", make_batch)
+    check_object("optimizer", optimizer, ("step",), "an optimiser such as optim.Adam")
     n_updates = check_positive_int("n_updates", n_updates)
+    max_grad_norm = check_scalar("max_grad_norm", max_grad_norm, low=0.0, low_open=True, allow_none=True)
     updates = range(n_updates)
     updates = progress_bar(updates, progress, desc="BPTT updates")
     losses = np.empty(n_updates)
     for update in updates:
         batch = make_batch(update)
+        if np.ndim(batch.x) == 3 and np.shape(batch.x)[2] != D:
+            raise ValueError(f"make_batch({update}) returned x with D = {np.shape(batch.x)[2]} features, "
+                             f"but params['Wx'] has D = {D} rows")
         loss, grads = models.loss_and_grads(params, batch.x, batch.y, cell, batch.step_weights)
         if max_grad_norm is not None:
             clip_grad_norm(grads, max_grad_norm)

@@ -27,7 +27,7 @@ Everything works per sequence: a batch of N sequences carries ``s~ (N, n)`` and
 """
 import numpy as np
 
-from ._validation import as_float_array, check_shape
+from ._validation import as_float_array, check_scalar, check_shape, check_system
 
 
 class UORO:
@@ -57,7 +57,7 @@ class UORO:
     """
 
     def __init__(self, system, theta, rng=None, signs=None, eps=1e-7):
-        self.system = system
+        self.system = check_system("system", system)
         self.theta = as_float_array("theta", theta, ndim=1)
         check_shape("theta", self.theta, (system.n_params,), "(P,)")
         if signs is not None:
@@ -65,9 +65,8 @@ class UORO:
             if signs.shape[2] != system.n_state or not np.all(np.abs(signs) == 1):
                 raise ValueError(f"signs must be an (N, T, n) array of +1 and -1 with n = {system.n_state}, "
                                  f"got shape {signs.shape}")
-        if not (np.isfinite(eps) and eps > 0):
-            raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
-        self.rng, self.signs, self.eps = np.random.default_rng(rng), signs, float(eps)
+        self.eps = check_scalar("eps", eps, low=0.0, low_open=True)
+        self.rng, self.signs = np.random.default_rng(rng), signs
 
     def start(self, s0):
         """Begin a stream in state ``s0 (N, n)`` with zero tangents."""
@@ -124,6 +123,9 @@ def exact_mean(system, theta, x, y, s0=None):
     ndarray (P,)
     """
     from .online import run_online
+    check_system("system", system)
+    theta = as_float_array("theta", theta, ndim=1)
+    check_shape("theta", theta, (system.n_params,), "(P,)")
 
     x = as_float_array("x", x, ndim=3)
     N, T, _ = x.shape

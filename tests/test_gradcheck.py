@@ -23,7 +23,7 @@ def test_rel_error_basic_properties():
     assert rel_error(np.zeros(3), np.zeros(3)) == 0.0
     assert rel_error([1.0, 2.0], [1.0, 2.0]) == 0.0
     assert rel_error([1.0], [-1.0]) == pytest.approx(1.0)
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match="must have the shape of a"):
         rel_error(np.zeros(2), np.zeros(3))
 
 

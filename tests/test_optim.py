@@ -100,7 +100,7 @@ def test_bad_inputs_raise_value_errors():
         Adam(float("nan"))
     with pytest.raises(ValueError, match="learning_rate must be a finite number"):
         SGD("0.1")
-    with pytest.raises(ValueError, match="eps must be a number > 0"):
+    with pytest.raises(ValueError, match="eps must be a finite number > 0"):
         Adam(0.1, eps=0.0)
     params = {"w": np.zeros(2)}
     with pytest.raises(ValueError, match=r"grads has keys \['v'\] that are not in params"):

@@ -17,7 +17,8 @@ import numpy as np
 
 from . import models
 from ._progress import progress_bar
-from ._validation import as_float_array, check_positive_int, check_shape
+from ._validation import (as_float_array, check_array_dict, check_binary_mask, check_cache, check_callable, check_int,
+                          check_object, check_positive_int, check_scalar, check_sequence, check_shape)
 
 PARAM_NAMES = models.PARAM_NAMES
 
@@ -36,8 +37,8 @@ def init_ensemble(seeds, input_size, hidden_size, output_size, forget_bias=0.0):
     -------
     dict ``Wx (R, D, 4H), Wh (R, H, 4H), b (R, 4H), Wy (R, H, O), by (R, O)``.
     """
-    if len(seeds) == 0:
-        raise ValueError("seeds is empty; expected one seed per ensemble member")
+    seeds = check_sequence("seeds", seeds, lambda label, seed: check_int(label, seed, minimum=0))
+    forget_bias = check_scalar("forget_bias", forget_bias)
     members = [models.init_params("lstm", input_size, hidden_size, output_size, int(seed), forget_bias)
                for seed in seeds]
     return {name: np.stack([member[name] for member in members]) for name in PARAM_NAMES}
@@ -45,19 +46,22 @@ def init_ensemble(seeds, input_size, hidden_size, output_size, forget_bias=0.0):
 
 def member(params, r):
     """Copy of member r's parameters as a single-model dict (see :mod:`lstm_course.models`)."""
+    R = _check_ensemble(params)[0]
+    r = check_int("r", r, minimum=0, maximum=R - 1)
     return {name: params[name][r].copy() for name in PARAM_NAMES}
 
 
 def _check_ensemble(params):
-    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
-        raise ValueError(f"params must be a dict with keys {PARAM_NAMES}")
-    R, D, width = as_float_array("Wx", params["Wx"], ndim=3).shape
+    checked = check_array_dict("params", params, keys=PARAM_NAMES)
+    R, D, width = as_float_array("Wx", checked["Wx"], ndim=3).shape
+    if width % 4:
+        raise ValueError(f"params['Wx'] must have shape (R, D, 4H); its {width} columns are not a multiple of 4")
     H = width // 4
-    O = params["Wy"].shape[-1]
+    O = np.shape(checked["Wy"])[-1] if checked["Wy"].ndim else 0
     for name, shape, labels in (("Wx", (R, D, 4 * H), "(R, D, 4H)"), ("Wh", (R, H, 4 * H), "(R, H, 4H)"),
                                 ("b", (R, 4 * H), "(R, 4H)"), ("Wy", (R, H, O), "(R, H, O)"),
                                 ("by", (R, O), "(R, O)")):
-        check_shape(name, np.asarray(params[name]), shape, labels)
+        check_shape(name, checked[name], shape, labels)
     return R, D, H, O
 
 
@@ -113,6 +117,8 @@ def ensemble_forward(params, x, mask=None):
     R, D, H, _ = _check_ensemble(params)
     x = _check_batch("x", x, R, D)
     N, T = x.shape[1:3]
+    if mask is not None:
+        check_binary_mask("mask", mask, np.shape(mask), "(N, T) or (R, N, T)")
     keep = None if mask is None else _check_weights("mask", mask, R, N, T)[..., None] == 1.0
     Wh = params["Wh"]
     scale, shift, is_sigmoid, is_tanh = _gate_constants(H)
@@ -160,6 +166,7 @@ def ensemble_backward(dyhat, cache):
     -------
     dict of gradients shaped like the stacked parameters.
     """
+    check_cache("cache", cache, ("x", "keep", "h", "c", "tanh_c", "gates", "slopes", "Wh", "Wy"), "ensemble_forward")
     h_all, keep, gates, tanh_c, c_all = (cache[key] for key in ("h", "keep", "gates", "tanh_c", "c"))
     R, T1, N, H = h_all.shape
     T = T1 - 1
@@ -218,6 +225,8 @@ def ensemble_loss_and_grads(params, x, y, step_weights=None, mask=None):
     yhat, cache = ensemble_forward(params, x, mask)
     R, N, T, O = yhat.shape
     y = _check_batch("y", y, R, O)
+    if y.shape[1:3] != (N, T):
+        raise ValueError(f"y must have N = {N} sequences and T = {T} steps like x, got shape {y.shape}")
     weights = np.ones((R, N, T)) if step_weights is None else _check_weights("step_weights", step_weights, R, N, T)
     if mask is not None:
         weights = weights * _check_weights("mask", mask, R, N, T)
@@ -245,6 +254,9 @@ def fit_ensemble(params, make_batch, optimizer, n_updates, progress=False):
     ndarray (n_updates, R)
         Each member's loss per unit of step weight, before each update.
     """
+    _check_ensemble(params)
+    check_callable("make_batch", make_batch)
+    check_object("optimizer", optimizer, ("step",), "an optimiser such as optim.Adam")
     updates = range(check_positive_int("n_updates", n_updates))
     updates = progress_bar(updates, progress, desc="ensemble updates")
     history = []

@@ -244,12 +244,15 @@ VALID = {
                                        forget_bias=1.0), ok={"seeds": {"zero"}, "forget_bias": {"negative"}}),
     "member": Spec(lambda: dict(params=ensemble_params(), r=1), ok={"r": {"zero"}},
                    extra=[("r", "out of range", 2), ("r", "negative", -3)]),
+    # a leading axis of 1 on x, y, mask is the (R, N, T, ...) form broadcast over the members
     "ensemble_forward": Spec(lambda: dict(params=ensemble_params(), x=A(2, 4, 2), mask=np.ones((2, 4))),
+                             ok={"x": {"ndim+1"}},
                              extra=[("mask", "non-binary", np.full((2, 4), 0.5))]),
     "ensemble_backward": Spec(lambda: dict(dyhat=A(2, 2, 4, 1), cache=_cache(
         "ensemble", "ensemble_forward", ensemble_params(), A(2, 4, 2))), cache={"cache"}, wrong_cache=lstm_cache),
     "ensemble_loss_and_grads": Spec(lambda: dict(params=ensemble_params(), **task(), step_weights=np.ones((2, 4)),
                                                  mask=np.ones((2, 4))),
+                                    ok={"x": {"ndim+1"}, "y": {"ndim+1"}},
                                     extra=[("mask", "non-binary", np.full((2, 4), 0.5))]),
     "fit_ensemble": Spec(lambda: dict(params=ensemble_params(), make_batch=ensemble_batch,
                                       optimizer=_lazy("optim", "SGD", 0.01), n_updates=1)),

@@ -205,7 +205,7 @@ def check_array_dict(name, arrays, keys=None, in_place=False, allow_empty=False)
     if not isinstance(arrays, dict):
         raise ValueError(f"{name} must be a dict of arrays, got {type(arrays).__name__}")
     if keys is not None and set(arrays) != set(keys):
-        raise ValueError(f"{name} must have the keys {sorted(keys)}, got {sorted(arrays)}; "
+        raise ValueError(f"{name} must be a dict with the keys {sorted(keys)}, got {sorted(arrays)}; "
                          f"missing {sorted(set(keys) - set(arrays))}, unknown {sorted(set(arrays) - set(keys))}")
     checked = {}
     for key, value in arrays.items():

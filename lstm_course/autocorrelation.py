@@ -6,7 +6,7 @@ band :func:`significance_bound`.
 """
 import numpy as np
 
-from ._validation import as_float_array, check_positive_int
+from ._validation import as_float_array, check_positive_int, check_scalar
 
 
 def autocorrelation(series, max_lag):
@@ -74,7 +74,7 @@ def partial_autocorrelation(series, max_lag):
 
 def significance_bound(n, z=1.96):
     """z / sqrt(n): the approximate 95% band of a sample (P)ACF of white noise of length n."""
-    return z / np.sqrt(check_positive_int("n", n))
+    return check_scalar("z", z, low=0.0, low_open=True) / np.sqrt(check_positive_int("n", n))
 
 
 def suggest_window_length(series, max_lag, z=1.96):

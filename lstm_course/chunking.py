@@ -172,12 +172,16 @@ def stateful_batches(X, Y, timesteps, batch_size):
     yb : ndarray (batch_size, timesteps, O)
     reset : bool
     """
+    # Checked here, at the call, not at the first next(): the loop lives in _batches.
     X = as_float_array("X", X)
     Y = as_float_array("Y", Y)
-    if X.shape[:2] != Y.shape[:2]:
-        raise ValueError(f"X and Y must share (N, T), got {X.shape[:2]} and {Y.shape[:2]}")
+    if X.ndim >= 2 and Y.ndim >= 2 and X.shape[:2] != Y.shape[:2]:
+        raise ValueError(f"Y must share (N, T) = {X.shape[:2]} with X, got {Y.shape[:2]}")
     xs = stateful_sample_order(X, timesteps, batch_size)
     ys = stateful_sample_order(Y, timesteps, batch_size)
-    n_chunks = X.shape[1] // timesteps
+    return _batches(xs, ys, batch_size, X.shape[1] // timesteps)
+
+
+def _batches(xs, ys, batch_size, n_chunks):
     for batch, start in enumerate(range(0, len(xs), batch_size)):
         yield xs[start:start + batch_size], ys[start:start + batch_size], batch % n_chunks == 0

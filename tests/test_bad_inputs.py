@@ -592,7 +592,7 @@ def corruptions(key, spec, kwargs, signature):
                 dropped = dict(value)
                 missing = dropped.pop(next(iter(dropped)))
                 del missing
-                yield arg, "missing entry", dropped, False, names | set(value)
+                yield arg, "missing entry", dropped, "missing entry" in ok, names | set(value)
             cases += [("str", "abc", False), ("list", list(value.values()), False)]
         elif isinstance(value, bool) or value is None or isinstance(value, type):
             continue

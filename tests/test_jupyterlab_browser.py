@@ -2,8 +2,8 @@
 
 Starts JupyterLab (with jupyterlab-myst) on 127.0.0.1 without a token, with its settings, runtime
 and workspace folders in a temporary directory, opens one chapter's exercises in headless
-Chromium with every request not to 127.0.0.1 blocked, and reads the rendered markdown.
-Skips without Chromium or Playwright unless REQUIRE_BROWSER_TESTS=1.
+Chromium with every request not to 127.0.0.1 blocked, and reads the rendered markdown. A second test runs an explorer cell in a live kernel and moves a
+slider. Skips without Chromium or Playwright unless REQUIRE_BROWSER_TESTS=1.
 """
 import json
 import os
@@ -22,6 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PREFERRED = ROOT / "chapters" / "01_backpropagation" / "exercises.ipynb"
 EXERCISE = re.compile(r"```+\{exercise\}\s*(?P<title>[^\n]*)\n(?::[^\n]*\n)*?:label:\s*(?P<label>\S+)")
 SOLUTION = re.compile(r"```+\{solution\}\s*(?P<target>\S+)\n(?P<options>(?::[^\n]*\n)*)")
+
+
+LIVE_NOTEBOOK = {
+    "cells": [{"cell_type": "code", "id": "live", "metadata": {}, "outputs": [], "execution_count": None,
+               "source": ["from lstm_course import widgets\n",
+                          "widgets.gradient_norm_explorer(hidden_size=4, n_sequences=2, radii=(0.5, 1.0), "
+                          "lengths=(20,), length=20)"]}],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5}
 
 
 def exercise_with_dropdown_solution(path):
@@ -57,10 +66,15 @@ def jupyterlab(tmp_path_factory):
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
+    # JupyterLab's root: the chapters (a link) and a one-cell notebook that builds a small explorer.
+    root = home / "root"
+    root.mkdir()
+    (root / "chapters").symlink_to(ROOT / "chapters")
+    (root / "explorer.ipynb").write_text(json.dumps(LIVE_NOTEBOOK), encoding="utf8")
     port = free_port()
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
                f"--ServerApp.port={port}", "--IdentityProvider.token=", "--ServerApp.password=",
-               f"--ServerApp.root_dir={ROOT}", "--LabApp.news_url=None",
+               f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     log = open(home / "server.log", "w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -90,7 +104,7 @@ def test_exercise_renders_with_its_title_and_its_solution_starts_collapsed(jupyt
     blocked = []
     block_network(context, blocked)
     page = context.new_page()
-    page.goto(f"{base}/lab/tree/{path.relative_to(ROOT).as_posix()}")
+    page.goto(f"{base}/lab/tree/{path.relative_to(ROOT).as_posix()}?reset")
     exercise = page.locator(f"aside.myst-exercise#{label}")
     exercise.wait_for(state="attached", timeout=90000)
     heading = exercise.locator(".myst-exercise-title").inner_text()
@@ -105,5 +119,25 @@ def test_exercise_renders_with_its_title_and_its_solution_starts_collapsed(jupyt
     assert not body.is_visible()
     solution.first.locator("summary").click()
     assert solution.first.evaluate("element => element.open") is True
+    assert not blocked, blocked
+    context.close()
+
+
+def test_an_explorer_built_in_a_live_kernel_switches_its_figure(jupyterlab):
+    browser, base = jupyterlab
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    blocked = []
+    block_network(context, blocked)
+    page = context.new_page()
+    page.goto(f"{base}/lab/tree/explorer.ipynb?reset")   # a fresh workspace: only this notebook
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90000)
+    page.locator(".jp-CodeCell .cm-content").first.click()
+    page.keyboard.press("Shift+Enter")
+    image = page.locator(".lstm-explorer img.lstm-explorer-frame")
+    image.wait_for(timeout=90000)
+    before = image.get_attribute("src")
+    page.locator(".lstm-explorer input[type=range]").first.fill("0")     # radius 1.0 -> 0.5
+    assert image.get_attribute("src") != before
+    assert page.locator(".lstm-explorer output").first.inner_text() == "0.50"
     assert not blocked, blocked
     context.close()

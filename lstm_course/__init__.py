@@ -10,7 +10,9 @@ One concept per module, one module per chapter:
 - :mod:`lstm_course.gradients`: Chapter 4, vanishing and exploding gradients;
 - :mod:`lstm_course.lstm`, :mod:`lstm_course.lstm1997`, :mod:`lstm_course.flow`,
   :mod:`lstm_course.adding`, :mod:`lstm_course.complexity`: Chapter 5, the carousel and the gates;
-- :mod:`lstm_course.tbptt`, :mod:`lstm_course.rtrl`: Chapter 6, exact truncated BPTT;
+- :mod:`lstm_course.tbptt_windows`, :mod:`lstm_course.tbptt`, :mod:`lstm_course.tbptt_recipe`,
+  :mod:`lstm_course.rtrl`: Chapter 6, exact truncated BPTT;
+- :mod:`lstm_course.cells`: the table of recurrent cells that cell-generic code looks up;
 - :mod:`lstm_course.chunking`, :mod:`lstm_course.stateful`, :mod:`lstm_course.metrics`,
   :mod:`lstm_course.masking`, :mod:`lstm_course.autocorrelation`, :mod:`lstm_course.sentences`,
   :mod:`lstm_course.grid_search`, :mod:`lstm_course.ensemble`: Chapter 7, preparing sequences, one

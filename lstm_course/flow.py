@@ -8,10 +8,10 @@ vanishing (straight lines on a log scale) or constant error flow.
 """
 import numpy as np
 
-from . import lstm, lstm1997, models, rnn
+from . import cells, lstm1997, models
 from ._validation import as_float_array, check_positive_int
 
-FLOW_CELLS = ("rnn", "lstm", "lstm1997")
+FLOW_CELLS = tuple(cells.CELLS)
 
 
 def unit_upstream(n_sequences, width, rng=None):
@@ -21,11 +21,17 @@ def unit_upstream(n_sequences, width, rng=None):
     return error / np.linalg.norm(error)
 
 
-def _layer_params(cell, input_size, hidden_size, rng, forget_bias):
-    if cell == "lstm1997":
-        return dict(zip(("Wx", "Wh", "b"), lstm1997.init_lstm1997_params(input_size, hidden_size, 1, rng)))
+def _init_model_layer(cell, input_size, hidden_size, rng, forget_bias):
     params = models.init_params(cell, input_size, hidden_size, 1, rng, forget_bias=forget_bias)
-    return {name: params[name] for name in ("Wx", "Wh", "b")}
+    return params["Wx"], params["Wh"], params["b"]
+
+
+def _init_lstm1997_layer(cell, input_size, hidden_size, rng, forget_bias):
+    return lstm1997.init_lstm1997_params(input_size, hidden_size, 1, rng)
+
+
+# How gradient_flow initialises each cell's layer when no params are given.
+_INIT_LAYER = {"rnn": _init_model_layer, "lstm": _init_model_layer, "lstm1997": _init_lstm1997_layer}
 
 
 def gradient_flow(cell, x, params=None, hidden_size=16, forget_bias=0.0, rng=None, truncated=False):
@@ -56,45 +62,27 @@ def gradient_flow(cell, x, params=None, hidden_size=16, forget_bias=0.0, rng=Non
         LSTMs also ``dc`` (T,), the norm of dL/dc_{T-k} (the internal state s
         for the 1997 cell). The injected error dL/dh_T has norm 1.
     """
-    if cell not in FLOW_CELLS:
-        raise ValueError(f"cell must be one of {FLOW_CELLS}, got {cell!r}")
-    if truncated and cell != "lstm1997":
+    spec = cells.get(cell, FLOW_CELLS)
+    if truncated and spec is not cells.LSTM1997:
         raise ValueError(f"truncated=True is the 1997 cell's learning rule; got cell={cell!r}")
     x = as_float_array("x", x, ndim=3)
     N, T, D = x.shape
     rng = np.random.default_rng(rng)
     if params is None:
-        params = _layer_params(cell, D, check_positive_int("hidden_size", hidden_size), rng, forget_bias)
-    Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
-    H = Wh.shape[0]
-    error = unit_upstream(N, H, rng)
-    dh_norms, dc_norms = np.empty(T), np.empty(T)
-    if cell == "rnn":
-        _, cache = rnn.rnn_forward(x, None, Wx, Wh, b)
-        dh_next = error
-        for t in reversed(range(T)):
-            step = {"x": x[:, t], "h": cache["h"][:, t], "Wx": Wx, "Wh": Wh,
-                    "h_prev": cache["h"][:, t - 1] if t > 0 else cache["h0"]}
-            _, dh_next, *_ = rnn._step_backward(dh_next, step)
-            dh_norms[T - 1 - t] = np.linalg.norm(dh_next)
-        return {"distance": np.arange(1, T + 1), "dh": dh_norms}
-    if cell == "lstm":
-        _, _, cache = lstm.lstm_forward(x, None, None, Wx, Wh, b)
-        keys, states = ("x", "i", "f", "g", "o", "c", "tanh_c"), ("h", "c")
-        step_backward = lstm._step_backward
+        H = check_positive_int("hidden_size", hidden_size)
+        Wx, Wh, b = _INIT_LAYER[cell](cell, D, H, rng, forget_bias)
     else:
-        _, _, cache = lstm1997.lstm1997_forward(x, None, None, Wx, Wh, b, block_size=1)
-        keys, states = ("x", "y_in", "y_out", "g", "s", "h"), ("y", "s")
-        step_backward = lstm1997._step_backward
-    dh_next, dc_next = error, np.zeros_like(error)
+        Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
+    _, cache = spec.forward(x, spec.initial_state(), Wx, Wh, b)
+    error = unit_upstream(N, Wh.shape[0], rng)
+    dstate = (error,) + tuple(np.zeros_like(error) for _ in spec.state_names[1:])
+    norms = np.empty((T, len(dstate)))
     for t in reversed(range(T)):
-        step = {key: cache[key][:, t] for key in keys}
-        step.update(Wx=Wx, Wh=Wh, block_size=1)
-        step[f"{states[0]}_prev"] = cache[states[0]][:, t - 1] if t > 0 else cache[f"{states[0]}0"]
-        step[f"{states[1]}_prev"] = cache[states[1]][:, t - 1] if t > 0 else cache[f"{states[1]}0"]
-        _, dh_next, dc_next, *_ = step_backward(dh_next, dc_next, step)
-        if truncated:
-            dh_next = np.zeros_like(dh_next)
-        dh_norms[T - 1 - t] = np.linalg.norm(dh_next)
-        dc_norms[T - 1 - t] = np.linalg.norm(dc_next)
-    return {"distance": np.arange(1, T + 1), "dh": dh_norms, "dc": dc_norms}
+        _, dstate, *_ = spec.step_backward(dstate, spec.step_cache(cache, t))
+        if truncated:   # the 1997 rule: no error through the recurrent connections
+            dstate = (np.zeros_like(dstate[0]),) + dstate[1:]
+        norms[T - 1 - t] = [np.linalg.norm(d) for d in dstate]
+    result = {"distance": np.arange(1, T + 1), "dh": norms[:, 0]}
+    if len(dstate) > 1:
+        result["dc"] = norms[:, 1]
+    return result

@@ -18,6 +18,8 @@ import numpy as np
 from ._validation import (as_float_array, check_recurrent_params, check_sequence_inputs,
                           check_shape, check_step_inputs, check_upstream)
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from ._lstm_time_major import _sequence_backward, _sequence_forward
+from .rnn import _check_sequence_cache, _check_step_index
 
 GATE_ORDER = ("i", "f", "g", "o")
 
@@ -33,7 +35,7 @@ def _step_forward(x, h_prev, c_prev, Wx, Wh, b):
     tanh_c = np.tanh(c)
     h = o * tanh_c
     cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "Wx": Wx, "Wh": Wh,
-             "i": i, "f": f, "g": g, "o": o, "c": c, "tanh_c": tanh_c}
+             "i": i, "f": f, "g": g, "o": o, "c": c, "tanh_c": tanh_c, "h": h}
     return h, c, cache
 
 
@@ -62,146 +64,6 @@ def _step_backward(dh, dc, cache):
     return dx, dh_prev, dc_prev, dWx, dWh, db
 
 
-def _internal_params(Wx, Wh, b, dtype):
-    """``[Wx; b]`` and ``Wh`` with columns rolled from (i, f, g, o) to (o, i, f, g), sigmoid columns halved.
-
-    With the three sigmoid blocks first, one ``tanh`` call on z/2 gives all of them
-    (sigma(z) = (1 + tanh(z/2)) / 2) and the same call gives g = tanh(z_g).
-    Halving a float is exact, so nothing is rounded differently.
-    """
-    H = Wh.shape[0]
-    scale = np.ones(4 * H, dtype=dtype)
-    scale[:3 * H] = 0.5
-    Wxb = np.vstack([Wx, b[None]]).astype(dtype, copy=False)
-    return np.roll(Wxb, H, axis=-1) * scale, np.roll(Wh.astype(dtype, copy=False), H, axis=-1) * scale
-
-
-def _time_major_with_ones(x, dtype):
-    """``x (N, T, D)`` as rows ``(T N, D + 1)`` in time-major order, with a column of ones for the bias."""
-    N, T, D = x.shape
-    rows = np.empty((T, N, D + 1), dtype=dtype)
-    rows[..., :D] = x.transpose(1, 0, 2)
-    rows[..., D] = 1.0
-    return rows.reshape(T * N, D + 1)
-
-
-def _sequence_forward(x, h0, c0, Wx, Wh, b):
-    """Time-major fast path: the input projection of all steps is one GEMM.
-
-    Storage ``A (T+1, N, 5, H)`` holds per step the blocks (o, i, f, g, c_prev),
-    so ``[i, f] * [g, c_prev]`` is one multiply; ``hs (T+1, N, H)`` holds h_0..h_T.
-    """
-    N, T, D = x.shape
-    H = Wh.shape[0]
-    dtype = np.result_type(x, h0, c0, Wx, Wh, b)
-    Wxb_s, Wh_s = _internal_params(Wx, Wh, b, dtype)
-    x_rows = _time_major_with_ones(x, dtype)
-    A = np.empty((T + 1, N, 5, H), dtype=dtype)
-    A_flat = A.reshape(T + 1, N, 5 * H)
-    # x_t Wx + b does not depend on the recurrence: every step in one product.
-    np.matmul(x_rows, Wxb_s, out=A_flat[:-1, :, :4 * H].reshape(T * N, 4 * H))
-    A[0, :, 4] = c0
-    tanh_c = np.empty((T, N, H), dtype=dtype)
-    hs = np.empty((T + 1, N, H), dtype=dtype)
-    hs[0] = h0
-    rec = np.empty((N, 4 * H), dtype=dtype)
-    products = np.empty((N, 2, H), dtype=dtype)
-    ig, fc = products[:, 0], products[:, 1]
-    steps = zip(hs[:-1], A_flat[:-1, :, :4 * H], A_flat[:-1, :, :3 * H], A[:-1, :, 1:3], A[:-1, :, 3:5],
-                A[1:, :, 4], tanh_c, A[:-1, :, 0], hs[1:])
-    for h_prev, z_t, sig_t, if_t, gc_t, c_t, tanh_c_t, o_t, h_t in steps:
-        np.matmul(h_prev, Wh_s, rec)
-        np.add(z_t, rec, z_t)              # z = (x Wx + b) + h_prev Wh
-        np.tanh(z_t, z_t)                  # tanh(z_g) and tanh(z/2) for o, i, f
-        np.multiply(sig_t, 0.5, sig_t)
-        np.add(sig_t, 0.5, sig_t)          # sigma(z) = (1 + tanh(z/2)) / 2
-        np.multiply(if_t, gc_t, products)  # [i g, f c_prev]
-        np.add(ig, fc, c_t)                # c = f c_prev + i g
-        np.tanh(c_t, tanh_c_t)
-        np.multiply(o_t, tanh_c_t, h_t)    # h = o tanh(c)
-    batch = (lambda a: a.transpose(1, 0, 2))  # (T, N, H) storage seen as (N, T, H)
-    cache = {"x": x, "h0": h0, "c0": c0, "Wx": Wx, "Wh": Wh, "h": batch(hs[1:]), "c": batch(A[1:, :, 4]),
-             "i": batch(A[:-1, :, 1]), "f": batch(A[:-1, :, 2]), "g": batch(A[:-1, :, 3]),
-             "o": batch(A[:-1, :, 0]), "tanh_c": batch(tanh_c), "time_major": (A, tanh_c, hs, x_rows)}
-    return cache["h"], cache["c"], cache
-
-
-def _backward_factors(A, tanh_c, q, k):
-    """Everything the backward step needs that depends only on the forward pass.
-
-    With slopes s = sigma (1 - sigma) of o, i, f:  k = o (1 - tanh(c)^2) and
-    q = [tanh(c) s_o, g s_i, c_prev s_f, i (1 - g^2), f], so that
-    dz_o = dh q_0,  dc_total = dc + dh k,  [dz_i, dz_f, dz_g, dc_prev] = dc_total q_1..4.
-    """
-    sig = A[:, :, 0:3]
-    slope = np.subtract(1.0, sig, out=q[:, :, 0:3])
-    slope *= sig                                         # s = sigma (1 - sigma), in q for now
-    np.multiply(tanh_c, tanh_c, out=k)
-    np.subtract(1.0, k, out=k)
-    k *= A[:, :, 0]                                      # k = o (1 - tanh(c)^2)
-    np.multiply(A[:, :, 3:5], q[:, :, 1:3], out=q[:, :, 1:3])  # [g s_i, c_prev s_f]
-    q[:, :, 0] *= tanh_c                                 # tanh(c) s_o
-    np.multiply(A[:, :, 3], A[:, :, 3], out=q[:, :, 3])
-    np.subtract(1.0, q[:, :, 3], out=q[:, :, 3])
-    q[:, :, 3] *= A[:, :, 1]                             # i (1 - g^2)
-    q[:, :, 4] = A[:, :, 2]                              # f
-
-
-def _sequence_backward(dh, dc, cache):
-    """Backward of :func:`_sequence_forward`; only ``dz Wh^T`` stays in the loop.
-
-    Steps are processed in blocks small enough to stay in cache: first the
-    factors of :func:`_backward_factors` for the whole block, then the
-    recurrence step by step. The weight gradients are two GEMMs at the end.
-    """
-    A, tanh_c, hs, x_rows = cache["time_major"]
-    x, Wx, Wh = cache["x"], cache["Wx"], cache["Wh"]
-    T1, N, _, H = A.shape
-    T, D = T1 - 1, x.shape[2]
-    dtype = np.result_type(A, dh) if dc is None else np.result_type(A, dh, dc)
-    block = max(1, min(T, 16384 // (N * H)))
-    q = np.empty((block, N, 5, H), dtype=dtype)
-    k = np.empty((block, N, H), dtype=dtype)
-    dh_in = dh.transpose(1, 0, 2)
-    dc_in = None if dc is None else dc.transpose(1, 0, 2)
-    dz = np.empty((T, N, 4 * H), dtype=dtype)
-    dz_blocks = dz.reshape(T, N, 4, H)
-    Wh_T = np.ascontiguousarray(np.roll(Wh.astype(dtype, copy=False), H, axis=-1).T)
-    dh_next = np.zeros((N, H), dtype=dtype)
-    dh_total = np.empty((N, H), dtype=dtype)
-    dc_total = np.empty((N, 1, H), dtype=dtype)   # (N, 1, H) broadcasts against four blocks
-    dc_total_2d = dc_total[:, 0]
-    tail = np.empty((N, 2, H), dtype=dtype)       # [dz_g, dc_prev]
-    dz_g, dc_next = tail[:, 0], tail[:, 1]
-    dc_next[...] = 0.0
-    for stop in range(T, 0, -block):
-        start = max(0, stop - block)
-        n = stop - start
-        _backward_factors(A[start:stop], tanh_c[start:stop], q[:n], k[:n])
-        steps = zip(dh_in[start:stop][::-1], k[:n][::-1], q[:n][::-1], dz_blocks[start:stop][::-1],
-                    dz[start:stop][::-1], range(stop - 1, start - 1, -1))
-        for dh_t, k_t, q_t, dz_b, dz_t, t in steps:
-            np.add(dh_t, dh_next, dh_total)
-            np.multiply(dh_total, k_t, dc_total_2d)
-            np.add(dc_total_2d, dc_next, dc_total_2d)       # dc_total = dc + dh o (1 - tanh(c)^2)
-            if dc_in is not None:
-                np.add(dc_total_2d, dc_in[t], dc_total_2d)
-            np.multiply(dh_total, q_t[:, 0], dz_b[:, 0])     # dz_o
-            np.multiply(dc_total, q_t[:, 1:3], dz_b[:, 1:3])  # dz_i, dz_f
-            np.multiply(dc_total, q_t[:, 3:5], tail)         # dz_g, dc_prev = dc_total f
-            dz_b[:, 3] = dz_g
-            np.matmul(dz_t, Wh_T, dh_next)                   # dh_prev = dz Wh^T
-    dz_rows = dz.reshape(T * N, 4 * H)
-    unroll = (lambda W: np.roll(W, -H, axis=-1))
-    Wx_r = np.roll(Wx.astype(dtype, copy=False), H, axis=-1)
-    dx = (dz_rows @ Wx_r.T).reshape(T, N, D).transpose(1, 0, 2)
-    dWxb = unroll(x_rows.T @ dz_rows)                        # [dWx; db] in one product
-    dWh = unroll(hs[:-1].reshape(T * N, H).T @ dz_rows).astype(Wh.dtype, copy=False)
-    dx = np.ascontiguousarray(dx, dtype=np.result_type(x, dh))
-    return (dx, dh_next, dc_next.copy(), dWxb[:D].astype(Wx.dtype, copy=False), dWh,
-            dWxb[D].astype(Wh.dtype, copy=False))
-
-
 def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     """One LSTM step.
 
@@ -222,7 +84,7 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     h : ndarray (N, H)
     c : ndarray (N, H)
     cache : dict
-        ``x, h_prev, c_prev, Wx, Wh`` and the activations ``i, f, g, o, c, tanh_c``.
+        ``x, h_prev, c_prev, Wx, Wh`` and the activations ``i, f, g, o, c, tanh_c, h``.
     """
     Wx, Wh, b, D, H = check_recurrent_params(Wx, Wh, b, gate_blocks=4)
     x, (h_prev, c_prev) = check_step_inputs(x, {"h_prev": h_prev, "c_prev": c_prev}, D, H)
@@ -326,6 +188,42 @@ def lstm_backward(dh, cache, dc=None):
     if dc is not None:
         dc = check_upstream("dc", dc, cache["c"].shape, "(N, T, H)")
     return _sequence_backward(dh, dc, cache)
+
+
+_STEP_KEYS = ("x", "i", "f", "g", "o", "c", "tanh_c", "h")
+
+
+def step_cache(cache, t):
+    """Step t's cache inside a sequence cache, as :func:`lstm_step_forward` would have returned it.
+
+    The one rule for reading a step out of the stored sequence: x_t and the
+    activations i, f, g, o, c, tanh(c), h of step t, the previous state
+    (h_{t-1}, c_{t-1}) (``h0, c0`` when t = 0) and the weights.
+
+    Parameters
+    ----------
+    cache : dict
+        From :func:`lstm_forward`.
+    t : int
+        0-based step (negative counts from the end).
+
+    Returns
+    -------
+    dict
+        What :func:`lstm_step_backward` reads, each activation ``(N, H)``.
+    """
+    T = _check_sequence_cache(cache, _STEP_KEYS + ("h0", "c0", "Wx", "Wh"), "lstm_forward")
+    t = _check_step_index(t, T)
+    step = {key: cache[key][:, t] for key in _STEP_KEYS}
+    step.update(h_prev=cache["h"][:, t - 1] if t > 0 else cache["h0"],
+                c_prev=cache["c"][:, t - 1] if t > 0 else cache["c0"], Wx=cache["Wx"], Wh=cache["Wh"])
+    return step
+
+
+def final_state(cache):
+    """The state after the last step of an :func:`lstm_forward` cache: ``(h_T, c_T)``, each ``(N, H)``."""
+    _check_sequence_cache(cache, ("h", "c"), "lstm_forward")
+    return cache["h"][:, -1], cache["c"][:, -1]
 
 
 def from_torch(weight_ih, weight_hh, bias_ih, bias_hh):

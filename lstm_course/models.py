@@ -15,23 +15,21 @@ for ``cell="rnn"`` they are ``(D, H)``, ``(H, H)``, ``(H,)``. The readout is
 """
 import numpy as np
 
-from . import lstm, rnn
+from . import cells
 from ._validation import as_float_array, check_positive_int, check_shape
 
-CELLS = ("rnn", "lstm")
+CELLS = cells.MODEL_CELLS
 PARAM_NAMES = ("Wx", "Wh", "b", "Wy", "by")
 
 
 def check_cell(cell):
     """Raise ``ValueError`` unless ``cell`` is ``"rnn"`` or ``"lstm"``."""
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
-    return cell
+    return cells.get(cell, CELLS).name
 
 
 def gate_blocks(cell):
     """Number of H-wide column blocks in Wx, Wh and b: 1 for the RNN, 4 for the LSTM."""
-    return 4 if check_cell(cell) == "lstm" else 1
+    return cells.get(cell, CELLS).gate_blocks
 
 
 def init_params(cell, input_size, hidden_size, output_size, rng=None, forget_bias=0.0, dtype=np.float64):
@@ -55,19 +53,20 @@ def init_params(cell, input_size, hidden_size, output_size, rng=None, forget_bia
     -------
     dict with keys ``Wx, Wh, b, Wy, by``.
     """
-    G = gate_blocks(cell)
+    spec = cells.get(cell, CELLS)
+    G = spec.gate_blocks
     D = check_positive_int("input_size", input_size)
     H = check_positive_int("hidden_size", hidden_size)
     O = check_positive_int("output_size", output_size)
-    if cell == "rnn" and forget_bias != 0.0:
-        raise ValueError("forget_bias only applies to cell='lstm'")
+    if spec.forget_block is None and forget_bias != 0.0:
+        raise ValueError(f"forget_bias only applies to a cell with a forget gate, not cell={cell!r}")
     rng = np.random.default_rng(rng)
     limit = np.sqrt(6.0 / (D + H))
     Wx = rng.uniform(-limit, limit, size=(D, G * H))
     Wh = np.concatenate([np.linalg.qr(rng.normal(size=(H, H)))[0] for _ in range(G)], axis=1)
     b = np.zeros(G * H)
-    if cell == "lstm":
-        b[H:2 * H] = forget_bias
+    if spec.forget_block is not None:
+        b[spec.forget_block * H:(spec.forget_block + 1) * H] = forget_bias
     limit = np.sqrt(6.0 / (H + O))
     Wy = rng.uniform(-limit, limit, size=(H, O))
     by = np.zeros(O)
@@ -115,13 +114,9 @@ def forward(params, x, cell="lstm", h0=None, c0=None):
     cache : dict
         The layer cache plus ``cell``, ``h`` and the readout weights.
     """
-    check_params(params, check_cell(cell))
-    if cell == "lstm":
-        h, c, layer_cache = lstm.lstm_forward(x, h0, c0, params["Wx"], params["Wh"], params["b"])
-    else:
-        if c0 is not None:
-            raise ValueError("c0 is only used by cell='lstm'")
-        h, layer_cache = rnn.rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])
+    spec = cells.get(cell, CELLS)
+    check_params(params, cell)
+    (h, *_), layer_cache = spec.forward(x, spec.initial_state(h0=h0, c0=c0), params["Wx"], params["Wh"], params["b"])
     yhat = h @ params["Wy"] + params["by"]
     return yhat, {"cell": cell, "layer": layer_cache, "h": h, "Wy": params["Wy"]}
 
@@ -145,16 +140,38 @@ def backward(dyhat, cache):
         gradient on the initial state.
     """
     h = cache["h"]
-    N, T, H = h.shape
+    N, T, _ = h.shape
     dyhat = as_float_array("dyhat", dyhat, ndim=3)
     check_shape("dyhat", dyhat, (N, T, cache["Wy"].shape[1]), "(N, T, O)")
-    grads = {"Wy": h.reshape(N * T, H).T @ dyhat.reshape(N * T, -1), "by": dyhat.sum(axis=(0, 1))}
-    dh = dyhat @ cache["Wy"].T
-    if cache["cell"] == "lstm":
-        _, grads["h0"], grads["c0"], grads["Wx"], grads["Wh"], grads["b"] = lstm.lstm_backward(dh, cache["layer"])
-    else:
-        _, grads["h0"], grads["Wx"], grads["Wh"], grads["b"] = rnn.rnn_backward(dh, cache["layer"])
+    grads, dh = readout_backward(dyhat, h, cache["Wy"])
+    spec = cells.get(cache["cell"], CELLS)
+    _, dstate0, grads["Wx"], grads["Wh"], grads["b"] = spec.backward(dh, cache["layer"])
+    grads.update((f"{name}0", d) for name, d in zip(spec.state_names, dstate0))
     return grads
+
+
+def readout_backward(dyhat, h, Wy):
+    """Backward pass of the linear readout yhat = h Wy + by, for any leading axes.
+
+    dWy = sum over all leading indices of h^T dyhat, dby = sum of dyhat, and
+    dh = dyhat Wy^T, the error handed to the recurrent layer.
+
+    Parameters
+    ----------
+    dyhat : ndarray (..., O)
+    h : ndarray (..., H)
+        Hidden states with the same leading axes, e.g. (N, T) or (N,).
+    Wy : ndarray (H, O)
+
+    Returns
+    -------
+    grads : dict
+        ``Wy (H, O)`` and ``by (O,)``.
+    dh : ndarray (..., H)
+    """
+    H, O = Wy.shape
+    rows_dyhat = dyhat.reshape(-1, O)
+    return {"Wy": h.reshape(-1, H).T @ rows_dyhat, "by": rows_dyhat.sum(axis=0)}, dyhat @ Wy.T
 
 
 def squared_error(yhat, y, step_weights=None):

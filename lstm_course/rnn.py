@@ -191,3 +191,46 @@ def rnn_backward(dh, cache):
     """
     dh = check_upstream("dh", dh, cache["h"].shape, "(N, T, H)")
     return _sequence_backward(dh, cache)
+
+
+def _check_sequence_cache(cache, keys, producer):
+    if not isinstance(cache, dict) or not set(keys) <= set(cache):
+        found = sorted(cache) if isinstance(cache, dict) else type(cache).__name__
+        raise ValueError(f"cache must be the dict returned by {producer} (keys {keys}), got {found}")
+    return cache["h"].shape[1]
+
+
+def _check_step_index(t, T):
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not -T <= t < T:
+        raise ValueError(f"t must be an integer step in [0, {T - 1}] (or negative from the end), got {t!r}")
+    return int(t) % T
+
+
+def step_cache(cache, t):
+    """Step t's cache inside a sequence cache, as :func:`rnn_step_forward` would have returned it.
+
+    This is the one rule for reading a step out of the stored sequence: x_t, h_t,
+    h_{t-1} (``h0`` when t = 0) and the weights. Every per-step backward walk
+    over an :func:`rnn_forward` cache uses it.
+
+    Parameters
+    ----------
+    cache : dict
+        From :func:`rnn_forward`.
+    t : int
+        0-based step (negative counts from the end).
+
+    Returns
+    -------
+    dict
+        ``x (N, D), h_prev (N, H), h (N, H), Wx, Wh``: what :func:`rnn_step_backward` reads.
+    """
+    t = _check_step_index(t, _check_sequence_cache(cache, ("x", "h0", "h", "Wx", "Wh"), "rnn_forward"))
+    return {"x": cache["x"][:, t], "h_prev": cache["h"][:, t - 1] if t > 0 else cache["h0"],
+            "h": cache["h"][:, t], "Wx": cache["Wx"], "Wh": cache["Wh"]}
+
+
+def final_state(cache):
+    """The state after the last step of an :func:`rnn_forward` cache: ``h_T (N, H)``."""
+    _check_sequence_cache(cache, ("h",), "rnn_forward")
+    return cache["h"][:, -1]

@@ -23,7 +23,7 @@ k1 = 1 and no truncation is checked.
 """
 import numpy as np
 
-from . import models
+from . import cells, models
 from ._validation import as_float_array, check_shape
 from .activations import sigmoid
 
@@ -36,6 +36,34 @@ def _direct_dz(x_t, h_prev, G, H):
     d_Wh = np.einsum("na,kb->nkab", h_prev, eye).reshape(N, G * H, -1)  # ... and on Wh[a, k] via h_prev_a
     d_b = np.broadcast_to(eye, (N, G * H, G * H))
     return np.concatenate([d_Wx, d_Wh, d_b], axis=2)
+
+
+def _rnn_sensitivity_step(z, dz, state, sensitivity):
+    """h = tanh(z): dh/dtheta = (1 - h^2) dz/dtheta."""
+    h = np.tanh(z)
+    return (h,), ((1.0 - h ** 2)[:, :, None] * dz,)
+
+
+def _lstm_sensitivity_step(z, dz, state, sensitivity):
+    """The LSTM step and its sensitivities d(h, c)/dtheta, carried forward gate by gate."""
+    (_, c), (_, dc) = state, sensitivity
+    H = c.shape[1]
+    i, f, o = (sigmoid(z[:, k * H:(k + 1) * H]) for k in (0, 1, 3))
+    g = np.tanh(z[:, 2 * H:3 * H])
+    di, df, dg, do = (dz[:, k * H:(k + 1) * H] for k in range(4))
+    di = (i * (1 - i))[:, :, None] * di
+    df = (f * (1 - f))[:, :, None] * df
+    dg = (1 - g ** 2)[:, :, None] * dg
+    do = (o * (1 - o))[:, :, None] * do
+    dc = f[:, :, None] * dc + c[:, :, None] * df + g[:, :, None] * di + i[:, :, None] * dg
+    c = f * c + i * g
+    tanh_c = np.tanh(c)
+    dh = tanh_c[:, :, None] * do + (o * (1 - tanh_c ** 2))[:, :, None] * dc
+    return (o * tanh_c, c), (dh, dc)
+
+
+# The sensitivity update of each cell: (z, dz/dtheta, state, d state/dtheta) -> (state, d state/dtheta).
+_SENSITIVITY_STEP = {"rnn": _rnn_sensitivity_step, "lstm": _lstm_sensitivity_step}
 
 
 def rtrl_gradients(params, x, y, cell="lstm", h0=None, c0=None):
@@ -57,50 +85,35 @@ def rtrl_gradients(params, x, y, cell="lstm", h0=None, c0=None):
         Element t - 1 holds the gradient of l_t (t = 1..T) with respect to
         ``Wx, Wh, b, Wy, by``, for the weights held fixed.
     """
-    cell = models.check_cell(cell)
+    spec = cells.get(models.check_cell(cell))
     D, H, O = models.check_params(params, cell)
-    G = models.gate_blocks(cell)
+    G = spec.gate_blocks
     x = as_float_array("x", x, ndim=3)
     N, T, _ = x.shape
     check_shape("x", x, (N, T, D), "(N, T, D) with D from Wx")
     y = as_float_array("y", y, ndim=3)
     check_shape("y", y, (N, T, O), "(N, T, O) with O from Wy")
-    if cell == "rnn" and c0 is not None:
-        raise ValueError("c0 is only used by cell='lstm'")
-    h = np.zeros((N, H)) if h0 is None else as_float_array("h0", h0, ndim=2)
-    c = np.zeros((N, H)) if c0 is None else as_float_array("c0", c0, ndim=2)
-    check_shape("h0", h, (N, H), "(N, H)")
-    check_shape("c0", c, (N, H), "(N, H)")
+    state = []
+    for name, value in zip(spec.state_names, spec.initial_state(h0=h0, c0=c0)):
+        value = np.zeros((N, H)) if value is None else as_float_array(f"{name}0", value, ndim=2)
+        check_shape(f"{name}0", value, (N, H), "(N, H)")
+        state.append(value)
+    state = tuple(state)
     Wx, Wh, b, Wy, by = (params[name] for name in models.PARAM_NAMES)
     sizes = np.cumsum([Wx.size, Wh.size])
     P = Wx.size + Wh.size + b.size
-    dh = np.zeros((N, H, P))   # dh_{t-1}/dtheta
-    dc = np.zeros((N, H, P))   # dc_{t-1}/dtheta
+    sensitivity = tuple(np.zeros((N, H, P)) for _ in state)   # d state_{t-1} / dtheta
     per_step = []
     for t in range(T):
+        h = state[0]
         z = x[:, t] @ Wx + h @ Wh + b
-        dz = _direct_dz(x[:, t], h, G, H) + np.einsum("jk,njp->nkp", Wh, dh)
-        if cell == "rnn":
-            h = np.tanh(z)
-            dh = (1.0 - h ** 2)[:, :, None] * dz
-        else:
-            i, f, o = (sigmoid(z[:, k * H:(k + 1) * H]) for k in (0, 1, 3))
-            g = np.tanh(z[:, 2 * H:3 * H])
-            di, df, dg, do = (dz[:, k * H:(k + 1) * H] for k in range(4))
-            di = (i * (1 - i))[:, :, None] * di
-            df = (f * (1 - f))[:, :, None] * df
-            dg = (1 - g ** 2)[:, :, None] * dg
-            do = (o * (1 - o))[:, :, None] * do
-            dc = f[:, :, None] * dc + c[:, :, None] * df + g[:, :, None] * di + i[:, :, None] * dg
-            c = f * c + i * g
-            tanh_c = np.tanh(c)
-            dh = tanh_c[:, :, None] * do + (o * (1 - tanh_c ** 2))[:, :, None] * dc
-            h = o * tanh_c
-        residual = h @ Wy + by - y[:, t]
-        dtheta = np.einsum("nh,nhp->p", residual @ Wy.T, dh)
-        dWx, dWh, db = np.split(dtheta, sizes)
-        per_step.append({"Wx": dWx.reshape(Wx.shape), "Wh": dWh.reshape(Wh.shape), "b": db,
-                         "Wy": h.T @ residual, "by": residual.sum(axis=0)})
+        dz = _direct_dz(x[:, t], h, G, H) + np.einsum("jk,njp->nkp", Wh, sensitivity[0])
+        state, sensitivity = _SENSITIVITY_STEP[cell](z, dz, state, sensitivity)
+        h = state[0]
+        grads, dh = models.readout_backward(h @ Wy + by - y[:, t], h, Wy)
+        dWx, dWh, db = np.split(np.einsum("nh,nhp->p", dh, sensitivity[0]), sizes)
+        grads.update(Wx=dWx.reshape(Wx.shape), Wh=dWh.reshape(Wh.shape), b=db)
+        per_step.append(grads)
     return per_step
 
 

@@ -7,7 +7,7 @@ batch left in its slot, as a constant. The general TBPTT(k1, k2) engine is :mod:
 """
 import numpy as np
 
-from . import models
+from . import cells, models
 from ._progress import progress_bar
 from ._validation import as_float_array, check_positive_int, check_shape
 from .chunking import stateful_batches
@@ -49,17 +49,21 @@ def stateful_forward(params, samples, batch_size, reset_every, cell="lstm"):
     reset_every = check_positive_int("reset_every", reset_every)
     if len(samples) % batch_size:
         raise ValueError(f"samples holds {len(samples)} samples, not a multiple of batch_size={batch_size}")
+    spec = cells.get(models.check_cell(cell))
     hidden = []
-    h = c = None
+    state = {}
     for batch, start in enumerate(range(0, len(samples), batch_size)):
         if batch % reset_every == 0:
-            h = c = None
-        _, cache = models.forward(params, samples[start:start + batch_size], cell, h,
-                                  c if cell == "lstm" else None)
+            state = {}
+        _, cache = models.forward(params, samples[start:start + batch_size], cell, **state)
         hidden.append(cache["h"])
-        h = cache["h"][:, -1]
-        c = cache["layer"]["c"][:, -1] if cell == "lstm" else None
+        state = _carried_state(spec, cache)
     return np.concatenate(hidden)
+
+
+def _carried_state(spec, cache):
+    """The final state of a :func:`lstm_course.models.forward` cache, as keyword arguments ``h0=..., c0=...``."""
+    return {f"{name}0": value for name, value in zip(spec.state_names, spec.final_state(cache["layer"]))}
 
 
 def fit_stateful(params, X, Y, step_weights, timesteps, batch_size, optimizer, n_epochs,
@@ -98,18 +102,18 @@ def fit_stateful(params, X, Y, step_weights, timesteps, batch_size, optimizer, n
     losses = np.empty(len(epochs))
     # The step weights ride along as an extra target channel, so one call orders both.
     targets = np.concatenate([as_float_array("Y", Y, ndim=3), weights[..., None]], axis=2)
+    spec = cells.get(models.check_cell(cell))
     for epoch in epochs:
         total = 0.0
-        h = c = None
+        state = {}
         for xb, yb, reset in stateful_batches(X, targets, timesteps, batch_size):
             if reset:
-                h = c = None
-            yhat, cache = models.forward(params, xb, cell, h, c)
+                state = {}
+            yhat, cache = models.forward(params, xb, cell, **state)
             loss, dyhat = models.squared_error(yhat, yb[..., :-1], yb[..., -1])
             grads = models.backward(dyhat, cache)
             optimizer.step(params, {name: grads[name] for name in models.PARAM_NAMES})
             total += loss
-            h = cache["h"][:, -1]
-            c = cache["layer"]["c"][:, -1] if cell == "lstm" else None
+            state = _carried_state(spec, cache)
         losses[epoch] = total / max(float(weights.sum()), 1.0)
     return losses

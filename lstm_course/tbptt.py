@@ -25,6 +25,7 @@ The per-step loss is l_tau = 1/2 sum_n ||h_tau Wy + by - y_tau||^2, **summed ove
 the batch** (not averaged), optionally times a step weight w_tau, exactly as in
 :func:`lstm_course.models.squared_error`.
 """
+
 from __future__ import annotations
 
 import array
@@ -33,110 +34,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import lstm, models, rnn
+from . import cells, models
 from ._progress import progress_bar
-from ._validation import as_float_array, check_positive_int, check_shape
+from ._validation import as_float_array, check_shape
 from .optim import clip_grad_norm
+from .tbptt_windows import TBPTTCost, _check_truncation, _reset_steps, cost_summary, tbptt_schedule
 
-def _check_truncation(k1, k2):
-    k1 = check_positive_int("k1", k1)
-    k2 = check_positive_int("k2", k2, allow_none=True)
-    return k1, k2
-
-
-def _reset_steps(resets):
-    """Turn ``resets`` (None, per-step boolean flags or 1-based step indices) into a sorted array.
-
-    Returns ``(steps, n_flags)``: the 1-based steps at which a new sequence
-    starts, and the number of flags given (None when indices were given).
-    """
-    if resets is None:
-        return np.zeros(0, dtype=np.int64), None
-    array = np.asarray(resets)
-    if array.ndim != 1:
-        raise ValueError(f"resets must be a 1-D array of per-step flags or of 1-based step indices, "
-                         f"got shape {array.shape}")
-    if array.dtype == bool:
-        return np.flatnonzero(array) + 1, array.size
-    if array.size and array.dtype.kind not in "iu":
-        raise ValueError(f"resets must hold booleans (per-step flags) or integers (1-based step indices), "
-                         f"got dtype {array.dtype}")
-    if array.size and array.min() < 1:
-        raise ValueError(f"reset indices are 1-based steps and must be >= 1, got {array.min()}")
-    return np.unique(array.astype(np.int64)), None
-
-
-def tbptt_schedule(T, k1, k2, resets=None):
-    """The updates of TBPTT(k1, k2) over a sequence of T steps.
-
-    Parameters
-    ----------
-    T : int
-        Number of steps.
-    k1 : int >= 1
-        Steps between updates.
-    k2 : int >= 1 or None
-        Steps of backpropagation per update (None: back to the sequence start).
-    resets : 1-D bool array (T,) or int array, optional
-        Steps (flags, or 1-based indices) at which a new sequence starts.
-
-    Returns
-    -------
-    list of (t, w, first_injected)
-        One tuple per update, 1-based: the update time t, the first step w of
-        the backpropagation window, and the first step whose loss is injected
-        (losses first_injected..t are injected; those between the previous
-        update and first_injected are dropped).
-    """
-    T = check_positive_int("T", T)
-    k1, k2 = _check_truncation(k1, k2)
-    reset_steps, n_flags = _reset_steps(resets)
-    if n_flags is not None and n_flags != T:
-        raise ValueError(f"resets flags must have length T = {T}, got {n_flags}")
-    starts = [1] + [int(r) for r in reset_steps if 1 < r <= T]
-    ends = [start - 1 for start in starts[1:]] + [T]
-    schedule = []
-    for start, end in zip(starts, ends):
-        previous = start - 1
-        update_times = list(range(start - 1 + k1, end + 1, k1))
-        if not update_times or update_times[-1] != end:
-            update_times.append(end)
-        for t in update_times:
-            w = start if k2 is None else max(start, t - k2 + 1)
-            schedule.append((t, w, max(w, previous + 1)))
-            previous = t
-    return schedule
-
-
-class TBPTTCost(NamedTuple):
-    """Cost of TBPTT(k1, k2) over one sequence (see :func:`cost_summary`)."""
-
-    n_updates: int
-    backward_steps: tuple      # steps backpropagated at each update, t - w + 1
-    total_backward_steps: int
-    stored_steps: int          # steps whose activations must be kept (ring-buffer size used)
-    injected_losses: int
-    dropped_losses: int        # losses never injected (k1 > k2)
-
-
-def cost_summary(T, k1, k2):
-    """Updates, backward steps and memory of TBPTT(k1, k2) on a T-step sequence.
-
-    Counted from :func:`tbptt_schedule`, so they can be checked against the
-    closed forms: ceil(T / k1) updates; min(t, k2) backward steps at update t;
-    min(k2, T) stored steps (T when k2 is None); and, when k1 > k2, k1 - k2
-    dropped losses per full block.
-
-    Returns
-    -------
-    TBPTTCost
-    """
-    schedule = tbptt_schedule(T, k1, k2)
-    backward_steps = tuple(t - w + 1 for t, w, _ in schedule)
-    injected = sum(t - first + 1 for t, _, first in schedule)
-    return TBPTTCost(n_updates=len(schedule), backward_steps=backward_steps,
-                     total_backward_steps=sum(backward_steps), stored_steps=max(backward_steps),
-                     injected_losses=injected, dropped_losses=T - injected)
+__all__ = ["tbptt_schedule", "cost_summary", "TBPTTCost", "TBPTTHistory", "window_gradient", "TBPTTTrainer",
+           "tbptt_gradients", "stale_gradient_recipe"]
 
 
 class TBPTTHistory(NamedTuple):
@@ -152,13 +57,87 @@ class TBPTTHistory(NamedTuple):
         return self.losses / np.maximum(self.n_targets, 1.0)
 
 
+def window_gradient(params, cell, window, n_injected):
+    """The gradient of one TBPTT update, given the buffered window: the whole algorithm on one screen.
+
+    ``window`` holds steps w..t, oldest first, as ``(step, y_tau, weight_tau)``
+    with ``step`` the cache of ``cells.get(cell).step_forward``. The losses of
+    the last ``n_injected`` steps are injected,
+
+        l_tau = 1/2 sum_n weight_{n,tau} ||h_tau Wy + by - y_tau||^2,
+
+    and backpropagated down to step w; the state entering step w is a constant.
+    The stored activations are paired with the *current* weights in ``params``
+    (Williams & Peng 1990; exact when the weights have not changed since).
+
+    Parameters
+    ----------
+    params : dict
+        ``Wx, Wh, b, Wy, by``. Not modified.
+    cell : {"rnn", "lstm"}
+    window : sequence of (dict, ndarray (N, O), ndarray (N,))
+    n_injected : int
+        Number of injected losses, 0 <= n_injected <= len(window).
+
+    Returns
+    -------
+    grads : dict
+        Keyed ``Wx, Wh, b, Wy, by``.
+    loss : float
+        Sum of the injected losses.
+    n_targets : float
+        Sum of the injected step weights over the batch.
+    """
+    spec = cells.get(cell, models.CELLS)
+    Wy, by = params["Wy"], params["by"]
+    grads = {name: np.zeros_like(params[name]) for name in models.PARAM_NAMES}
+    loss = n_targets = 0.0
+    dstate = tuple(np.zeros_like(window[-1][0]["h"]) for _ in spec.state_names)
+    for position in reversed(range(len(window))):
+        step, y_tau, weight_tau = window[position]
+        if position >= len(window) - n_injected:         # step tau injects its loss
+            residual = step["h"] @ Wy + by - y_tau
+            dyhat = weight_tau[:, None] * residual
+            loss += 0.5 * float(np.sum(dyhat * residual))
+            n_targets += float(np.sum(weight_tau))
+            readout, dh = models.readout_backward(dyhat, step["h"], Wy)
+            grads["Wy"] += readout["Wy"]
+            grads["by"] += readout["by"]
+            dstate = (dstate[0] + dh,) + dstate[1:]
+        step = {**step, "Wx": params["Wx"], "Wh": params["Wh"]}   # stored activations, current weights
+        _, dstate, dWx, dWh, db = spec.step_backward(dstate, step)
+        grads["Wx"] += dWx
+        grads["Wh"] += dWh
+        grads["b"] += db
+    return grads, loss, n_targets
+
+
+class _Stream:
+    """Everything :class:`TBPTTTrainer` tracks while it walks one stream."""
+
+    def __init__(self, state0, k2):
+        self.state0 = state0          # tuple, the state entering step 1 and every reset
+        self.state = state0
+        self.buffer = collections.deque(maxlen=k2)   # ring buffer of (step, y, weight), steps w..t
+        self.segment_start = 1        # first step of the current sequence
+        self.last_update = 0          # step of the last update
+        self.N = None                 # batch size, fixed by the first chunk
+        # The per-update log is the only storage that grows with the stream: 24 bytes per update.
+        self.record = (array.array("q"), array.array("d"), array.array("d"))
+
+    def start_sequence(self, t):
+        self.state = self.state0
+        self.buffer.clear()
+        self.segment_start, self.last_update = t, t - 1
+
+
 class TBPTTTrainer:
     """Streaming TBPTT(k1, k2) training with O(k2 N H) memory.
 
     The trainer walks a stream one step at a time. Every k1 steps (and at the
-    end of each sequence) it backpropagates the injected losses through the
-    last k2 stored steps, applies ``optimizer`` to ``params`` in place, and
-    continues the forward pass with the new weights.
+    end of each sequence) it computes :func:`window_gradient` over the last k2
+    stored steps, applies ``optimizer`` to ``params`` in place, and continues
+    the forward pass with the new weights.
 
     Overlapping windows (k2 > k1) reuse the activations that were stored when
     each step was run forward, even though the weights have changed since. This
@@ -187,6 +166,7 @@ class TBPTTTrainer:
 
     def __init__(self, params, optimizer, k1, k2, cell="lstm", max_grad_norm=None):
         self.cell = models.check_cell(cell)
+        self.spec = cells.get(cell)
         self.D, self.H, self.O = models.check_params(params, cell)
         self.k1, self.k2 = _check_truncation(k1, k2)
         if optimizer is not None and not callable(getattr(optimizer, "step", None)):
@@ -194,80 +174,37 @@ class TBPTTTrainer:
         if max_grad_norm is not None and not (np.isfinite(max_grad_norm) and max_grad_norm > 0):
             raise ValueError(f"max_grad_norm must be a finite number > 0 or None, got {max_grad_norm!r}")
         self.params, self.optimizer, self.max_grad_norm = params, optimizer, max_grad_norm
-        self.buffer = collections.deque(maxlen=self.k2)
 
-    # -- one step forward -------------------------------------------------
-    def _forward_step(self, x_t, y_t, weight_t):
+    def _forward_step(self, stream, x_t, y_t, weight_t):
         p = self.params
-        if self.cell == "lstm":
-            h, c, cache = lstm._step_forward(x_t, self._h, self._c, p["Wx"], p["Wh"], p["b"])
-            cache["h"] = h
-            self._h, self._c = h, c
-        else:
-            h, cache = rnn._step_forward(x_t, self._h, p["Wx"], p["Wh"], p["b"])
-            self._h = h
-        self.buffer.append((cache, y_t, weight_t))
+        stream.state, step = self.spec.step_forward(x_t, stream.state, p["Wx"], p["Wh"], p["b"])
+        stream.buffer.append((step, y_t, weight_t))
 
-    # -- one update ---------------------------------------------------------
-    def _update(self, t, on_update):
-        """Backpropagate the losses injected at update time t through the buffered window."""
-        p = self.params
-        window = len(self.buffer)                       # steps w..t, w = t - window + 1
-        n_injected = min(window, t - self._last_update)  # steps first_injected..t
-        grads = {name: np.zeros_like(p[name]) for name in models.PARAM_NAMES}
-        loss = n_targets = 0.0
-        dh_next = np.zeros_like(self._h)
-        dc_next = np.zeros_like(self._h)
-        for position in range(window - 1, -1, -1):
-            cache, y_tau, weight_tau = self.buffer[position]
-            dh = dh_next
-            if position >= window - n_injected:
-                residual = cache["h"] @ p["Wy"] + p["by"] - y_tau
-                weights = weight_tau[:, None]
-                loss += 0.5 * float(np.sum(weights * residual ** 2))
-                n_targets += float(np.sum(weight_tau))
-                dyhat = weights * residual
-                grads["Wy"] += cache["h"].T @ dyhat
-                grads["by"] += dyhat.sum(axis=0)
-                dh = dh + dyhat @ p["Wy"].T
-            # Stored activations, current weight matrices (see the class docstring).
-            cache["Wx"], cache["Wh"] = p["Wx"], p["Wh"]
-            if self.cell == "lstm":
-                _, dh_next, dc_next, dWx, dWh, db = lstm._step_backward(dh, dc_next, cache)
-            else:
-                _, dh_next, dWx, dWh, db = rnn._step_backward(dh, cache)
-            grads["Wx"] += dWx
-            grads["Wh"] += dWh
-            grads["b"] += db
-        # dh_next now holds the gradient on the state entering step w: treated as a constant.
+    def _update(self, stream, t, on_update):
+        """One update at time t: the window gradient, the callback, the optimiser step, the log."""
+        n_injected = min(len(stream.buffer), t - stream.last_update)   # steps first_injected..t
+        grads, loss, n_targets = window_gradient(self.params, self.cell, stream.buffer, n_injected)
         if on_update is not None:
             on_update(t, grads, loss)
         if self.optimizer is not None:
             if self.max_grad_norm is not None:
                 clip_grad_norm(grads, self.max_grad_norm)
-            self.optimizer.step(p, grads)
-        self._last_update = t
-        for log, value in zip(self._record, (t, loss, n_targets)):
+            self.optimizer.step(self.params, grads)
+        stream.last_update = t
+        for log, value in zip(stream.record, (t, loss, n_targets)):
             log.append(value)
 
-    def _start_sequence(self, t):
-        self._h = self._h0
-        self._c = self._c0
-        self.buffer.clear()
-        self._segment_start = t
-        self._last_update = t - 1
-
-    def _check_chunk(self, index, chunk):
+    def _check_chunk(self, stream, index, chunk):
         if not isinstance(chunk, (tuple, list)) or len(chunk) not in (2, 3):
             raise ValueError(f"stream chunk {index} must be a tuple (x, y) or (x, y, step_weights), "
                              f"got {type(chunk).__name__}")
         x = as_float_array(f"chunk {index} x", chunk[0], ndim=3)
         N, T, _ = x.shape
         y = as_float_array(f"chunk {index} y", chunk[1], ndim=3)
-        if self._N is None:
-            self._N = N
-        check_shape(f"chunk {index} x", x, (self._N, T, self.D), "(N, T_chunk, D) with N fixed by the first chunk")
-        check_shape(f"chunk {index} y", y, (self._N, T, self.O), "(N, T_chunk, O) like its x")
+        if stream.N is None:
+            stream.N = N
+        check_shape(f"chunk {index} x", x, (stream.N, T, self.D), "(N, T_chunk, D) with N fixed by the first chunk")
+        check_shape(f"chunk {index} y", y, (stream.N, T, self.O), "(N, T_chunk, O) like its x")
         if len(chunk) == 3 and chunk[2] is not None:
             weights = as_float_array(f"chunk {index} step_weights", chunk[2])
             if weights.shape not in ((T,), (N, T)):
@@ -278,12 +215,18 @@ class TBPTTTrainer:
             weights = np.ones((N, T), dtype=x.dtype)
         return x, y, weights
 
-    def _initial_state(self, name, state):
-        if state is None:
-            return None
-        if name == "c0" and self.cell != "lstm":
-            raise ValueError("c0 is only used by cell='lstm'")
-        return as_float_array(name, state, ndim=2)
+    def _initial_state(self, stream, dtype, given):
+        """The state tuple entering step 1, zeros where ``given`` (h0=..., c0=...) holds None."""
+        shape = (stream.N, self.H)
+        state = []
+        for name, value in zip(self.spec.state_names, self.spec.initial_state(**given)):
+            if value is None:
+                value = np.zeros(shape, dtype=dtype)
+            else:
+                value = as_float_array(f"{name}0", value, ndim=2)
+                check_shape(f"{name}0", value, shape, "(N, H)")
+            state.append(value)
+        return tuple(state)
 
     def fit_stream(self, chunks, resets=None, h0=None, c0=None, progress=False, on_update=None):
         """Train on one stream, which may hold several sequences separated by resets.
@@ -319,26 +262,25 @@ class TBPTTTrainer:
         """
         reset_steps, n_flags = _reset_steps(resets)
         reset_set = set(reset_steps.tolist())
-        self._h0, self._c0 = self._initial_state("h0", h0), self._initial_state("c0", c0)
-        # The per-update log is the only storage that grows with the stream: 24 bytes per update.
-        self._N, t = None, 0
-        self._record = (array.array("q"), array.array("d"), array.array("d"))
+        self.spec.initial_state(h0=h0, c0=c0)          # reject c0 for the RNN before any work
+        stream = _Stream(None, self.k2)
+        t = 0
         bar = progress_bar(None, progress, unit="step", desc=f"TBPTT({self.k1}, {self.k2})")
         for index, chunk in enumerate(chunks):
-            x, y, weights = self._check_chunk(index, chunk)
+            x, y, weights = self._check_chunk(stream, index, chunk)
             if t == 0:
-                self._prepare_states(x.dtype)
-                self._start_sequence(1)
+                stream.state0 = self._initial_state(stream, x.dtype, {"h0": h0, "c0": c0})
+                stream.start_sequence(1)
             for step in range(x.shape[1]):
                 t += 1
-                if t in reset_set and t > self._segment_start:
-                    if self._last_update < t - 1:
-                        self._update(t - 1, on_update)
-                    self._start_sequence(t)
+                if t in reset_set and t > stream.segment_start:
+                    if stream.last_update < t - 1:
+                        self._update(stream, t - 1, on_update)
+                    stream.start_sequence(t)
                 # Copies, so the buffer does not keep whole chunks alive.
-                self._forward_step(x[:, step].copy(), y[:, step].copy(), weights[:, step].copy())
-                if (t - self._segment_start + 1) % self.k1 == 0:
-                    self._update(t, on_update)
+                self._forward_step(stream, x[:, step].copy(), y[:, step].copy(), weights[:, step].copy())
+                if (t - stream.segment_start + 1) % self.k1 == 0:
+                    self._update(stream, t, on_update)
             if bar is not None:
                 bar.update(x.shape[1])
         if bar is not None:
@@ -347,19 +289,9 @@ class TBPTTTrainer:
             raise ValueError("the stream is empty; expected at least one chunk with T_chunk >= 1")
         if n_flags is not None and n_flags != t:
             raise ValueError(f"resets flags must have one entry per step, {t}, got {n_flags}")
-        if self._last_update < t:
-            self._update(t, on_update)
-        self.buffer.clear()
-        return TBPTTHistory(*(np.array(log) for log in self._record))
-
-    def _prepare_states(self, dtype):
-        shape = (self._N, self.H)
-        for name in ("_h0", "_c0"):
-            state = getattr(self, name)
-            if state is None:
-                setattr(self, name, np.zeros(shape, dtype=dtype))
-            else:
-                check_shape(name[1:], state, shape, "(N, H)")
+        if stream.last_update < t:
+            self._update(stream, t, on_update)
+        return TBPTTHistory(*(np.array(log) for log in stream.record))
 
 
 def tbptt_gradients(params, x, y, k1, k2, cell="lstm", h0=None, c0=None, step_weights=None, resets=None):
@@ -408,69 +340,5 @@ def tbptt_gradients(params, x, y, k1, k2, cell="lstm", h0=None, c0=None, step_we
     return collected
 
 
-def stale_gradient_recipe(params, x, y, k1, k2, cell="lstm", h0=None, c0=None):
-    """The widely copied PyTorch-forum recipe for k1 != k2, transcribed to numpy.
-
-    The recipe keeps the last k2 one-step graph segments. Each step's input
-    state is a detached leaf with ``requires_grad=True``. Every k1 steps it
-    calls ``loss.backward()`` on the loss of the *current step only*, then walks
-    back segment by segment: ``states[-i-2][1].backward(states[-i-1][0].grad)``.
-    Only the parameter gradients are zeroed before an update; the ``.grad`` of
-    the leaf states is not. When windows overlap (k1 < k2) a leaf's ``.grad``
-    still holds what earlier updates sent to it, so stale gradients are added to
-    the fresh ones and travel on into the parameter gradients. This function
-    reproduces that arithmetic (with fixed weights; no flush at the end, as in
-    the recipe) so it can be compared with :func:`tbptt_gradients`.
-
-    Returns
-    -------
-    list of (t, grads), like :func:`tbptt_gradients`.
-    """
-    cell = models.check_cell(cell)
-    models.check_params(params, cell)
-    k1, k2 = _check_truncation(k1, k2)
-    if k2 is None:
-        raise ValueError("the forum recipe needs a finite k2 (it keeps the last k2 graph segments)")
-    x = as_float_array("x", x, ndim=3)
-    N, T, _ = x.shape
-    y = as_float_array("y", y, ndim=3)
-    check_shape("y", y, (N, T, params["Wy"].shape[1]), "(N, T, O) with N, T from x and O from Wy")
-    H = params["Wh"].shape[0]
-    h = np.zeros((N, H)) if h0 is None else as_float_array("h0", h0, ndim=2)
-    c = np.zeros((N, H)) if c0 is None else as_float_array("c0", c0, ndim=2)
-    p = params
-    caches = {}
-    # leaf_grad[s] is the .grad of the detached leaf state entering step s: never zeroed.
-    leaf_grad = {}
-    results = []
-    for s in range(1, T + 1):
-        if cell == "lstm":
-            h, c, cache = lstm._step_forward(x[:, s - 1], h, c, p["Wx"], p["Wh"], p["b"])
-            cache["h"] = h
-        else:
-            h, cache = rnn._step_forward(x[:, s - 1], h, p["Wx"], p["Wh"], p["b"])
-        caches[s] = cache
-        leaf_grad[s] = (np.zeros((N, H)), np.zeros((N, H)))
-        for old in [key for key in caches if key <= s - k2]:   # "del states[0]"
-            del caches[old], leaf_grad[old]
-        if s % k1:
-            continue
-        grads = {name: np.zeros_like(p[name]) for name in models.PARAM_NAMES}
-        dyhat = cache["h"] @ p["Wy"] + p["by"] - y[:, s - 1]
-        grads["Wy"] += cache["h"].T @ dyhat
-        grads["by"] += dyhat.sum(axis=0)
-        upstream = (dyhat @ p["Wy"].T, np.zeros((N, H)))
-        for step in range(s, max(1, s - k2 + 1) - 1, -1):
-            if cell == "lstm":
-                _, dh_prev, dc_prev, dWx, dWh, db = lstm._step_backward(*upstream, caches[step])
-            else:
-                _, dh_prev, dWx, dWh, db = rnn._step_backward(upstream[0], caches[step])
-                dc_prev = np.zeros((N, H))
-            grads["Wx"] += dWx
-            grads["Wh"] += dWh
-            grads["b"] += db
-            leaf_grad[step][0][...] += dh_prev      # .grad accumulates across backward calls
-            leaf_grad[step][1][...] += dc_prev
-            upstream = leaf_grad[step]              # curr_grad = states[-i-1][0].grad
-        results.append((s, grads))
-    return results
+# The forum recipe lives in its own module; it is re-exported here under its historical name.
+from .tbptt_recipe import stale_gradient_recipe  # noqa: E402

@@ -7,7 +7,7 @@ network explicitly and measures what unrolling costs:
 
 - :func:`unroll` and :func:`run_unrolled`: the T tied layers and their forward pass;
 - :func:`distinct_weight_buffers`: how many separate weight arrays the layers hold;
-- :func:`backward_reads`, :func:`step_cache` and :func:`per_step_gradients`:
+- :func:`backward_reads` and :func:`per_step_gradients` (with :func:`lstm_course.rnn.step_cache`):
   the backward pass unfolded step by step, keeping each copy's weight-gradient
   contribution apart (their sum is the BPTT gradient of :func:`lstm_course.rnn.rnn_backward`);
 - :func:`activation_bytes` and :func:`measure_activation_memory`: the bytes of
@@ -15,7 +15,7 @@ network explicitly and measures what unrolling costs:
 """
 import numpy as np
 
-from . import lstm, rnn
+from . import cells, rnn
 from ._validation import (check_positive_int, check_recurrent_params,
                           check_sequence_inputs, check_upstream)
 
@@ -161,16 +161,6 @@ def backward_reads(cache, t):
             "Wx": ("Wx", None), "Wh": ("Wh", None)}
 
 
-def step_cache(cache, t):
-    """The single-step cache of step t (as :func:`lstm_course.rnn.rnn_step_forward` would return it).
-
-    Built from the reads listed by :func:`backward_reads`, so that list is
-    exactly what :func:`per_step_gradients` uses.
-    """
-    return {entry: cache[name] if step is None else cache[name][:, step]
-            for entry, (name, step) in backward_reads(cache, t).items()}
-
-
 def per_step_gradients(dh, cache):
     """BPTT for :func:`lstm_course.rnn.rnn_forward`, keeping every copy's contribution apart.
 
@@ -208,7 +198,7 @@ def per_step_gradients(dh, cache):
     for t in reversed(range(T)):
         out["dh_total"][:, t] = dh[:, t] + dh_next
         out["dx"][:, t], dh_next, out["dWx"][t], out["dWh"][t], out["db"][t] = rnn._step_backward(
-            out["dh_total"][:, t], step_cache(cache, t))
+            out["dh_total"][:, t], rnn.step_cache(cache, t))
     out["dh0"] = dh_next
     return out
 
@@ -264,14 +254,13 @@ def measure_activation_memory(lengths, cell="rnn", batch_size=1, input_size=1, h
     ndarray of int64, shape (len(lengths),)
         :func:`activation_bytes` of each forward cache.
     """
-    if cell not in ("rnn", "lstm"):
-        raise ValueError(f"cell must be 'rnn' or 'lstm', got {cell!r}")
+    spec = cells.get(cell, cells.MODEL_CELLS)
     lengths = check_lengths(lengths)
     N = check_positive_int("batch_size", batch_size)
     D = check_positive_int("input_size", input_size)
     H = check_positive_int("hidden_size", hidden_size)
     rng = np.random.default_rng(rng)
-    G = 4 if cell == "lstm" else 1
+    G = spec.gate_blocks
     Wx = (rng.normal(size=(D, G * H)) / np.sqrt(D)).astype(dtype)
     Wh = (rng.normal(size=(H, G * H)) / np.sqrt(H)).astype(dtype)
     b = np.zeros(G * H, dtype)
@@ -281,9 +270,6 @@ def measure_activation_memory(lengths, cell="rnn", batch_size=1, input_size=1, h
     measured = []
     for T in lengths:
         x = rng.normal(size=(N, T, D)).astype(dtype)
-        if cell == "lstm":
-            cache = lstm.lstm_forward(x, None, None, Wx, Wh, b)[2]
-        else:
-            cache = rnn.rnn_forward(x, None, Wx, Wh, b)[1]
+        _, cache = spec.forward(x, spec.initial_state(), Wx, Wh, b)
         measured.append(activation_bytes(cache))
     return np.array(measured, dtype=np.int64)

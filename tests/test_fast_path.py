@@ -6,6 +6,7 @@ the weight gradients; the oracle here is a plain loop over
 ``lstm_step_forward``/``lstm_step_backward`` (and the RNN's), to 1e-12 in float64.
 """
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,3 +119,28 @@ def test_float32_stays_float32_end_to_end():
     h, cache = rnn_forward(**p)
     assert h.dtype == np.float32
     assert all(g.dtype == np.float32 for g in rnn_backward(np.ones_like(h), cache))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_step_cache_and_final_state_equal_stepping_by_hand(cell):
+    from lstm_course import cells
+
+    rng = np.random.default_rng(7)
+    spec = cells.get(cell)
+    N, T, D, H = 2, 5, 3, 4
+    x = rng.normal(size=(N, T, D))
+    Wx, Wh, b = (rng.normal(size=s) * 0.5 for s in ((D, spec.gate_blocks * H), (H, spec.gate_blocks * H),
+                                                     (spec.gate_blocks * H,)))
+    state0 = tuple(rng.normal(size=(N, H)) for _ in spec.state_names)
+    _, cache = spec.forward(x, state0, Wx, Wh, b)
+    state = state0
+    for t in range(T):
+        state, by_hand = spec.step_forward(x[:, t], state, Wx, Wh, b)
+        read = spec.step_cache(cache, t)
+        assert set(read) == set(by_hand)
+        for key in by_hand:
+            np.testing.assert_allclose(read[key], by_hand[key], rtol=0, atol=1e-13)
+    for got, want in zip(spec.final_state(cache), state):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-13)
+    with pytest.raises(ValueError, match="t must be an integer step"):
+        spec.step_cache(cache, T)

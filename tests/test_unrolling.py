@@ -101,9 +101,12 @@ def test_backward_reads_previous_state_and_matches_step_cache():
     assert unrolling.backward_reads(cache, 0)["h_prev"] == ("h0", None)
     assert unrolling.backward_reads(cache, 3)["h_prev"] == ("h", 2)
     assert unrolling.backward_reads(cache, 3)["x"] == ("x", 3)
-    step = unrolling.step_cache(cache, 3)
-    np.testing.assert_array_equal(step["h_prev"], cache["h"][:, 2])
-    assert step["Wh"] is cache["Wh"]
+    for t in (0, 3):   # the listing of reads and the step-cache rule of rnn.py agree entry by entry
+        step = rnn.step_cache(cache, t)
+        for entry, (name, index) in unrolling.backward_reads(cache, t).items():
+            expected = cache[name] if index is None else cache[name][:, index]
+            assert step[entry] is expected or np.array_equal(step[entry], expected)
+    assert rnn.step_cache(cache, 3)["Wh"] is cache["Wh"]
 
 
 @pytest.mark.parametrize("cell, per_step", [("rnn", lambda N, D, H: 8 * N * (D + H)),

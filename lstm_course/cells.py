@@ -22,7 +22,8 @@ cell           G     state        functions
 Only ``"rnn"`` and ``"lstm"`` (:data:`MODEL_CELLS`) train with a readout in
 :mod:`lstm_course.models`; the 1997 cell is here for the error-flow measurements.
 """
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from . import lstm, lstm1997, rnn
 

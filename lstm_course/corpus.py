@@ -16,7 +16,6 @@ import os
 import re
 import unicodedata
 
-
 SOURCE_CHAPTERS = ("01", "02", "03", "04", "05", "06", "07")
 DATA_FILE = "course_text.txt"
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(\S*)")

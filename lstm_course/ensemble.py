@@ -17,8 +17,19 @@ import numpy as np
 
 from . import models
 from ._progress import progress_bar
-from ._validation import (as_float_array, check_array_dict, check_binary_mask, check_cache, check_callable, check_int,
-                          check_object, check_positive_int, check_scalar, check_sequence, check_shape)
+from ._validation import (
+    as_float_array,
+    check_array_dict,
+    check_binary_mask,
+    check_cache,
+    check_callable,
+    check_int,
+    check_object,
+    check_positive_int,
+    check_scalar,
+    check_sequence,
+    check_shape,
+)
 
 PARAM_NAMES = models.PARAM_NAMES
 

@@ -15,10 +15,16 @@ Shapes: ``x (N, D)``, ``h_prev, c_prev (N, H)``, ``Wx (D, 4H)``, ``Wh (H, 4H)``,
 """
 import numpy as np
 
-from ._validation import (as_float_array, check_recurrent_params, check_sequence_inputs,
-                          check_shape, check_step_inputs, check_upstream)
-from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 from ._lstm_time_major import _sequence_backward, _sequence_forward
+from ._validation import (
+    as_float_array,
+    check_recurrent_params,
+    check_sequence_inputs,
+    check_shape,
+    check_step_inputs,
+    check_upstream,
+)
+from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 from .rnn import _check_sequence_cache, _check_step_index
 
 GATE_ORDER = ("i", "f", "g", "o")

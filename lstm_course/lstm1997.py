@@ -39,8 +39,18 @@ error from step t to step t-1.
 """
 import numpy as np
 
-from ._validation import (as_float_array, check_cache, check_float_dtype, check_positive_int, check_real_array,
-                          check_scalar, check_sequence_inputs, check_shape, check_step_inputs, check_upstream)
+from ._validation import (
+    as_float_array,
+    check_cache,
+    check_float_dtype,
+    check_positive_int,
+    check_real_array,
+    check_scalar,
+    check_sequence_inputs,
+    check_shape,
+    check_step_inputs,
+    check_upstream,
+)
 from .activations import sigmoid, sigmoid_grad_from_output
 
 

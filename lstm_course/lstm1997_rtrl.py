@@ -26,8 +26,14 @@ import numpy as np
 
 from ._validation import check_sequence_inputs, check_upstream
 from .activations import sigmoid_grad_from_output
-from .lstm1997 import (_block_sum, _expand, _step_forward, check_lstm1997_params, squash_input_grad_from_output,
-                       squash_output_grad_from_output)
+from .lstm1997 import (
+    _block_sum,
+    _expand,
+    _step_forward,
+    check_lstm1997_params,
+    squash_input_grad_from_output,
+    squash_output_grad_from_output,
+)
 
 
 class ForwardGradient(NamedTuple):

@@ -7,8 +7,14 @@
 import numpy as np
 
 from . import lstm, models
-from ._validation import (as_float_array, check_positive_int, check_recurrent_params,
-                          check_sequence_inputs, check_shape, check_upstream)
+from ._validation import (
+    as_float_array,
+    check_positive_int,
+    check_recurrent_params,
+    check_sequence_inputs,
+    check_shape,
+    check_upstream,
+)
 
 
 def pad_and_mask(sequences, length=None, value=0.0):

@@ -13,8 +13,15 @@ derivatives (:func:`mlp_backward`), adjust the weights (:func:`sgd_step`), repea
 import numpy as np
 
 from ._progress import progress_bar
-from ._validation import (as_float_array, check_array_dict, check_cache, check_float_dtype, check_positive_int,
-                          check_scalar, check_shape)
+from ._validation import (
+    as_float_array,
+    check_array_dict,
+    check_cache,
+    check_float_dtype,
+    check_positive_int,
+    check_scalar,
+    check_shape,
+)
 
 
 def mlp_init(layer_sizes, rng=None, dtype=np.float64):

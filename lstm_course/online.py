@@ -31,8 +31,13 @@ from typing import NamedTuple
 import numpy as np
 
 from . import models
-from ._validation import (as_float_array, check_array_dict, check_object, check_positive_int, check_scalar,
-                          check_shape, check_system)
+from ._validation import (
+    as_float_array,
+    check_object,
+    check_positive_int,
+    check_scalar,
+    check_shape,
+)
 
 
 class _LinearReadout:

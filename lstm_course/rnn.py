@@ -10,8 +10,7 @@ The sequence functions apply that step for t = 1..T over a batch-major input
 """
 import numpy as np
 
-from ._validation import (check_recurrent_params, check_sequence_inputs, check_step_inputs,
-                          check_upstream)
+from ._validation import check_recurrent_params, check_sequence_inputs, check_step_inputs, check_upstream
 from .activations import tanh_grad_from_output
 
 

@@ -17,11 +17,16 @@ This module defines nothing; it re-exports those functions under one name for co
 before the split (``lstm_course.sequences.stateful_batches`` still works). New code imports
 the technique's own module.
 """
-from .autocorrelation import (autocorrelation, durbin_levinson, partial_autocorrelation, significance_bound,
-                              suggest_window_length)
+from .autocorrelation import (
+                              autocorrelation,
+                              durbin_levinson,
+                              partial_autocorrelation,
+                              significance_bound,
+                              suggest_window_length,
+)
 from .chunking import as_samples, split_subsequences, stateful_batches, stateful_sample_index, stateful_sample_order
 from .grid_search import GridSearchResult, grid_search_timesteps
-from .masking import masked_lstm_backward, masked_lstm_forward, masked_loss_and_grads, pad_and_mask
+from .masking import masked_loss_and_grads, masked_lstm_backward, masked_lstm_forward, pad_and_mask
 from .metrics import r_squared
 from .sentences import SentenceSamples, sentence_samples, split_sentences
 from .stateful import fit_stateful, stateful_forward

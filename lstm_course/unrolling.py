@@ -16,8 +16,7 @@ network explicitly and measures what unrolling costs:
 import numpy as np
 
 from . import cells, rnn
-from ._validation import (check_positive_int, check_recurrent_params,
-                          check_sequence_inputs, check_upstream)
+from ._validation import check_positive_int, check_recurrent_params, check_sequence_inputs, check_upstream
 
 RNN_CACHE_KEYS = ("x", "h0", "h", "Wx", "Wh")
 WEIGHT_KEYS = ("Wx", "Wh")

@@ -5,8 +5,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lstm_course.activations import (sigmoid, sigmoid_grad, sigmoid_grad_from_output, tanh, tanh_grad,
-                                     tanh_grad_from_output)
+from lstm_course.activations import (
+    sigmoid,
+    sigmoid_grad,
+    sigmoid_grad_from_output,
+    tanh,
+    tanh_grad,
+    tanh_grad_from_output,
+)
 from lstm_course.gradcheck import numerical_gradient, rel_error
 
 

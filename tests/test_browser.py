@@ -18,7 +18,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from browser_support import CHROMIUM_ARGS, block_network, chromium_path, serve, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent

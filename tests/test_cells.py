@@ -10,9 +10,18 @@ from lstm_course import adding, complexity, flow, models, plots, tasks
 from lstm_course.activations import sigmoid
 from lstm_course.gradcheck import check_gradients
 from lstm_course.lstm import lstm_backward, lstm_forward
-from lstm_course.lstm1997 import (_step_forward, init_lstm1997_params, lstm1997_backward, lstm1997_forward,
-                                  lstm1997_step_backward, lstm1997_step_forward, squash_input,
-                                  squash_input_grad_from_output, squash_output, squash_output_grad_from_output)
+from lstm_course.lstm1997 import (
+    _step_forward,
+    init_lstm1997_params,
+    lstm1997_backward,
+    lstm1997_forward,
+    lstm1997_step_backward,
+    lstm1997_step_forward,
+    squash_input,
+    squash_input_grad_from_output,
+    squash_output,
+    squash_output_grad_from_output,
+)
 from lstm_course.widgets.gates import gated_unit_trace, input_sequence
 
 TOL = 1e-7

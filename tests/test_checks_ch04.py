@@ -5,7 +5,6 @@ import pytest
 from lstm_course import checks, gradients, optim, rnn
 from lstm_course.optim import clip_grad_norm as imported_before_the_check
 
-
 # ------------------------------------------------------------------ clip_grad_norm
 
 def global_norm_of(grads):

@@ -4,7 +4,6 @@ import pytest
 
 from lstm_course import checks, models, rnn, tbptt
 
-
 # --------------------------------------------------------------------------- tbptt_schedule
 
 def schedule(T, k1, k2):

@@ -7,7 +7,6 @@ import pytest
 from lstm_course import autocorrelation as acf_module
 from lstm_course import checks, chunking
 
-
 # --------------------------------------------------------------------------- stateful_sample_index
 
 def keras_order(n_sequences, n_chunks, batch_size):

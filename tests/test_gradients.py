@@ -4,10 +4,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lstm_course.gradcheck import numerical_gradient, rel_error
-from lstm_course.gradients import (gradient_norm_vs_lag, jacobian_norm_matrix, jacobian_norms_by_lag,
-                                   jacobian_product, one_unit_descent, one_unit_loss_and_grads,
-                                   one_unit_loss_surface, one_unit_states, random_recurrent_matrix,
-                                   singular_values, spectral_radius, step_jacobians)
+from lstm_course.gradients import (
+    gradient_norm_vs_lag,
+    jacobian_norm_matrix,
+    jacobian_norms_by_lag,
+    jacobian_product,
+    one_unit_descent,
+    one_unit_loss_and_grads,
+    one_unit_loss_surface,
+    one_unit_states,
+    random_recurrent_matrix,
+    singular_values,
+    spectral_radius,
+    step_jacobians,
+)
 from lstm_course.rnn import rnn_backward, rnn_forward
 
 

@@ -15,7 +15,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from browser_support import CHROMIUM_ARGS, block_network, chromium_path, free_port, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent

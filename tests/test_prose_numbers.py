@@ -207,13 +207,13 @@ def extract_numbers(source, notebook="<notebook>", cell=0):
     found = []
     # Inline math: only right-hand sides of relations; the formula is then removed.
     pieces, last = [], 0
-    for math in re.finditer(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$", text, flags=re.S):
-        for written, value, tolerance in _math_claims(math.group(1)):
+    for formula in re.finditer(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$", text, flags=re.S):
+        for written, value, tolerance in _math_claims(formula.group(1)):
             if abs(value) not in (0.0, 1.0):
                 found.append(ProseNumber(notebook, cell, written, value, tolerance,
-                                         _context(text, math.start()), in_solution))
-        pieces.append(text[last:math.start()] + " ")
-        last = math.end()
+                                         _context(text, formula.start()), in_solution))
+        pieces.append(text[last:formula.start()] + " ")
+        last = formula.end()
     pieces.append(text[last:])
     prose = "".join(pieces)
     for match in NUMBER.finditer(prose):

@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 
 import nbformat
 import pytest
-
 from _book import ROOT, built_html
 
 EXERCISE_NOTEBOOKS = sorted(ROOT.glob("chapters/*/exercises.ipynb"))

@@ -153,7 +153,7 @@ def test_streaming_losses_sum_to_the_injected_losses():
 @pytest.mark.parametrize("as_flags", [False, True])
 def test_reset_equals_processing_the_sequences_separately(cell, as_flags):
     params, x, y = make_problem(cell, 2, 13, 2, 3, 2, seed=7)
-    first, second = 6, 7          # the second sequence starts at step 7
+    first = 6                     # the second sequence starts at step 7
     k1, k2 = 4, 5
     resets = np.arange(1, 14) == first + 1 if as_flags else [first + 1]
     together = tbptt.tbptt_gradients(params, x, y, k1, k2, cell, resets=resets)

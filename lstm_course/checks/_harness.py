@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 

@@ -111,9 +111,11 @@ def _acf_cases(seed):
     noise = rng.normal(size=300)
     for t in range(1, 300):
         ar[t] = 0.7 * ar[t - 1] + noise[t]
+    white = rng.normal(size=50)
+    seasonal = np.sin(np.arange(120) * 2 * np.pi / 12) + rng.normal(size=120)
     for label, series, max_lag in [("AR(1), n=300", ar + 2.0, 10),
-                                   ("white noise, n=50", rng.normal(size=50), 7),
-                                   ("seasonal, n=120", np.sin(np.arange(120) * 2 * np.pi / 12) + rng.normal(size=120), 24),
+                                   ("white noise, n=50", white, 7),
+                                   ("seasonal, n=120", seasonal, 24),
                                    ("n=3, max_lag=1", np.array([1.0, 3.0, 2.0]), 1),
                                    ("max_lag = n - 1", rng.normal(size=6) + 5.0, 5),
                                    ("float32, n=40", rng.normal(size=40).astype(np.float32), 6)]:

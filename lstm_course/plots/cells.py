@@ -59,7 +59,7 @@ def lstm_cell_diagram(ax=None):
     # Inputs h_{t-1} and x_t feed every gate.
     _arrow(ax, (-0.4, bottom - 0.5), (7.0, bottom - 0.5), "0.4", 1.2, "-")
     ax.text(-0.4, bottom - 0.85, "$[h_{t-1}, x_t]$", fontsize=11)
-    for name, x in gates.items():
+    for x in gates.values():
         _arrow(ax, (x, bottom - 0.5), (x, bottom - 0.3), "0.4", 1.2)
     for name, x in gates.items():
         symbol = "tanh" if name == "g" else r"$\sigma$"

@@ -1,5 +1,4 @@
 """Figures for vanishing and exploding gradients (Chapter 4)."""
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 

@@ -118,7 +118,7 @@ class FrameExplorer:
         payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
         element_id = "lstm-explorer-" + hashlib.sha1(payload.encode()).hexdigest()[:12]
         sliders = []
-        for (label, values, shown, initial), value in zip(self.controls, self.values):
+        for (label, values, shown, _initial), value in zip(self.controls, self.values):
             position = values.index(value)
             sliders.append(
                 f'<label style="white-space:nowrap;display:inline-flex;align-items:center;gap:0.4em">'

@@ -6,10 +6,10 @@ re-exported here for older imports.
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .._validation import check_positive_int
 from ..activations import sigmoid
 from ..gated_unit import INPUT_PATTERNS, gated_unit_trace, input_sequence, retention
 from ..plots.cells import gate_trace as plot_gate_trace
-from .._validation import check_positive_int
 from ._frames import explorer
 
 __all__ = ["INPUT_PATTERNS", "gate_explorer", "gated_unit_trace", "input_sequence"]

@@ -1,8 +1,15 @@
 """Shared fixtures and hypothesis settings for the test suite."""
-import matplotlib
-import numpy as np
-import pytest
-from hypothesis import settings
+import os
+
+# One BLAS thread per process, set before numpy loads and inherited by nbval's kernels:
+# xdist already runs one worker per core, and OpenBLAS threads that spin while they wait
+# are counted as CPU time by the notebooks' process_time measurements.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import matplotlib  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 matplotlib.use("Agg")
 

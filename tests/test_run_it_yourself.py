@@ -34,7 +34,8 @@ def test_the_launch_configuration_on_the_page_builds_and_adds_every_button(tmp_p
     extra = launch_block()
     config = merged(yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf8")), extra)
     config["execute"] = {"execute_notebooks": "off"}
-    config["sphinx"]["local_extensions"] = {"offline_book": str(ROOT / "_ext")}
+    config["sphinx"]["local_extensions"] = {name: str(ROOT / path)
+                                            for name, path in config["sphinx"]["local_extensions"].items()}
     config["only_build_toc_files"] = True
     if "bibtex_bibfiles" in config:
         config["bibtex_bibfiles"] = [str(ROOT / path) for path in config["bibtex_bibfiles"]]
@@ -58,3 +59,16 @@ def test_the_launch_configuration_on_the_page_builds_and_adds_every_button(tmp_p
     assert f"https://colab.research.google.com/github/{organisation_and_name}/blob/main/lesson.ipynb" in html
     assert "https://hub.example.edu/hub/user-redirect/git-pull?repo=" in html
     assert f'href="{repository}"' in html
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        duplicated = {key for key in keys if keys.count(key) > 1}
+        assert not duplicated, f"duplicated keys {duplicated} (YAML keeps only the last one) near line {node.start_mark.line}"
+        return super().construct_mapping(node, deep=deep)
+
+
+def test_the_book_configuration_has_no_duplicated_keys():
+    yaml.load((ROOT / "_config.yml").read_text(encoding="utf8"), Loader=_UniqueKeyLoader)
+    yaml.load((ROOT / "_toc.yml").read_text(encoding="utf8"), Loader=_UniqueKeyLoader)

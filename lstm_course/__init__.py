@@ -6,9 +6,9 @@ One concept per module, one module per chapter:
   :mod:`lstm_course.tasks`: shared tools, optimisers and toy tasks;
 - :mod:`lstm_course.mlp`: Chapter 1, backpropagation as a training algorithm;
 - :mod:`lstm_course.rnn`, :mod:`lstm_course.unrolling`: Chapter 2, the Elman RNN unrolled;
-- :mod:`lstm_course.models`, :mod:`lstm_course.training`, :mod:`lstm_course.bptt`: Chapter 3, BPTT;
-- :mod:`lstm_course.gradients`: Chapter 4, vanishing and exploding gradients;
-- :mod:`lstm_course.lstm`, :mod:`lstm_course.lstm1997`, :mod:`lstm_course.flow`,
+- :mod:`lstm_course.models`, :mod:`lstm_course.training`, :mod:`lstm_course.bptt_cost`: Chapter 3, BPTT;
+- :mod:`lstm_course.vanishing`, :mod:`lstm_course.one_unit`: Chapter 4, vanishing and exploding gradients;
+- :mod:`lstm_course.lstm`, :mod:`lstm_course.lstm1997`, :mod:`lstm_course.gradient_flow`,
   :mod:`lstm_course.adding`, :mod:`lstm_course.complexity`: Chapter 5, the carousel and the gates;
 - :mod:`lstm_course.tbptt_windows`, :mod:`lstm_course.tbptt`, :mod:`lstm_course.tbptt_recipe`,
   :mod:`lstm_course.rtrl`: Chapter 6, exact truncated BPTT;

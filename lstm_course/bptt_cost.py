@@ -1,13 +1,14 @@
-"""Measuring backpropagation through time (Chapter 3).
+"""The cost of backpropagation through time, measured (Chapter 3).
 
 BPTT itself lives in :func:`lstm_course.rnn.rnn_backward` and
 :func:`lstm_course.lstm.lstm_backward`, and one full-BPTT update in
 :func:`lstm_course.training.fit`. This module measures it:
 
 - :func:`time_bptt_update`: wall-clock seconds of one forward + backward pass vs T;
-- :func:`linear_fit`: least-squares line and R^2, to call a cost "linear in T";
-- :func:`error_flow`: the error a loss injects at each step and the total
-  error dL/dh_t that BPTT accumulates there.
+- :func:`linear_fit`: least-squares line and R^2, to call a cost "linear in T".
+
+Where the error goes (the error a loss injects at each step and the total
+dL/dh_t that BPTT accumulates there) is :func:`lstm_course.unrolling.error_per_step`.
 """
 import time
 
@@ -16,7 +17,7 @@ import numpy as np
 from . import models
 from ._progress import progress_bar
 from ._validation import as_float_array, check_positive_int
-from .unrolling import check_lengths, per_step_gradients
+from .unrolling import check_lengths
 
 
 def time_bptt_update(lengths, cell="rnn", batch_size=8, input_size=1, hidden_size=16, repeats=5,
@@ -94,35 +95,3 @@ def linear_fit(x, y):
     spread = np.sum((y - y.mean()) ** 2)
     r_squared = 1.0 - np.sum(residual ** 2) / spread if spread > 0 else 1.0
     return float(slope), float(intercept), float(r_squared)
-
-
-def error_flow(params, x, y, step_weights=None, h0=None):
-    """Per-step error injected by the loss and total error reaching each hidden state.
-
-    For the Elman RNN model of :mod:`lstm_course.models`, the loss injects
-    e_t = w_t (yhat_t - y_t) Wy^T on h_t; BPTT adds what comes back from
-    later steps, so the total is dL/dh_t = e_t + dz_{t+1} Wh^T
-    (see :func:`lstm_course.unrolling.per_step_gradients`).
-
-    Parameters
-    ----------
-    params : dict
-        RNN parameters ``Wx, Wh, b, Wy, by``.
-    x : ndarray (N, T, D)
-    y : ndarray (N, T, O)
-    step_weights : ndarray (T,) or (N, T), optional
-        Ones (many-to-many) if omitted; one-hot on the last step for many-to-one.
-    h0 : ndarray (N, H), optional
-
-    Returns
-    -------
-    dict
-        ``injected (T,)`` and ``total (T,)``: Frobenius norms over (N, H) of
-        e_t and dL/dh_t; ``loss``: the weighted loss.
-    """
-    yhat, cache = models.forward(params, x, "rnn", h0)
-    loss, dyhat = models.squared_error(yhat, y, step_weights)
-    injected = dyhat @ params["Wy"].T
-    total = per_step_gradients(injected, cache["layer"])["dh_total"]
-    return {"injected": np.linalg.norm(injected, axis=(0, 2)), "total": np.linalg.norm(total, axis=(0, 2)),
-            "loss": loss}

@@ -4,7 +4,11 @@
 on the hidden output of the last step only, backpropagates it step by step,
 and records the norms of dL/dh_s and dL/dc_s (the cell or internal state)
 at every earlier step s. Plotted against the distance T - s, these curves show
-vanishing (straight lines on a log scale) or constant error flow.
+vanishing (straight lines on a log scale) or constant error flow (Chapter 5).
+
+Not to be confused with :func:`lstm_course.unrolling.error_per_step` (Chapter 3),
+which measures, for the RNN model and its loss, the error injected at every step
+and the total that the backward pass accumulates there.
 """
 import numpy as np
 

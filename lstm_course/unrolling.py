@@ -10,12 +10,14 @@ network explicitly and measures what unrolling costs:
 - :func:`backward_reads` and :func:`per_step_gradients` (with :func:`lstm_course.rnn.step_cache`):
   the backward pass unfolded step by step, keeping each copy's weight-gradient
   contribution apart (their sum is the BPTT gradient of :func:`lstm_course.rnn.rnn_backward`);
+- :func:`error_per_step`: the error the loss injects at each step and the total
+  error dL/dh_t the backward pass accumulates there (Chapter 3);
 - :func:`activation_bytes` and :func:`measure_activation_memory`: the bytes of
   the activations a forward pass stores for the backward pass.
 """
 import numpy as np
 
-from . import cells, rnn
+from . import cells, models, rnn
 from ._validation import check_positive_int, check_recurrent_params, check_sequence_inputs, check_upstream
 
 RNN_CACHE_KEYS = ("x", "h0", "h", "Wx", "Wh")
@@ -272,3 +274,37 @@ def measure_activation_memory(lengths, cell="rnn", batch_size=1, input_size=1, h
         _, cache = spec.forward(x, spec.initial_state(), Wx, Wh, b)
         measured.append(activation_bytes(cache))
     return np.array(measured, dtype=np.int64)
+
+
+def error_per_step(params, x, y, step_weights=None, h0=None):
+    """Per-step error injected by the loss and total error reaching each hidden state.
+
+    For the Elman RNN model of :mod:`lstm_course.models`, the loss injects
+    e_t = w_t (yhat_t - y_t) Wy^T on h_t; BPTT adds what comes back from
+    later steps, so the total is dL/dh_t = e_t + dz_{t+1} Wh^T
+    (see :func:`per_step_gradients`). Not to be confused with
+    :func:`lstm_course.gradient_flow.gradient_flow`, which follows one unit error
+    injected at the last step back through an RNN or LSTM layer.
+
+    Parameters
+    ----------
+    params : dict
+        RNN parameters ``Wx, Wh, b, Wy, by``.
+    x : ndarray (N, T, D)
+    y : ndarray (N, T, O)
+    step_weights : ndarray (T,) or (N, T), optional
+        Ones (many-to-many) if omitted; one-hot on the last step for many-to-one.
+    h0 : ndarray (N, H), optional
+
+    Returns
+    -------
+    dict
+        ``injected (T,)`` and ``total (T,)``: Frobenius norms over (N, H) of
+        e_t and dL/dh_t; ``loss``: the weighted loss.
+    """
+    yhat, cache = models.forward(params, x, "rnn", h0)
+    loss, dyhat = models.squared_error(yhat, y, step_weights)
+    injected = dyhat @ params["Wy"].T
+    total = per_step_gradients(injected, cache["layer"])["dh_total"]
+    return {"injected": np.linalg.norm(injected, axis=(0, 2)), "total": np.linalg.norm(total, axis=(0, 2)),
+            "loss": loss}

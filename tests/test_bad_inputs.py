@@ -228,11 +228,11 @@ VALID = {
     "ARTBP.probability": Spec(lambda: dict(self=_lazy("artbp", "ARTBP", elman(), theta_of(elman), 0.3), k=2)),
     "TruncatedBPTT": Spec(lambda: dict(system=elman(), theta=theta_of(elman), k=2)),
     "cut_pattern_probability": Spec(lambda: dict(cuts=np.array([False, True, False]), c=0.3)),
-    # bptt (measurements of BPTT's cost)
+    # bptt_cost (measurements of BPTT's cost)
     "time_bptt_update": Spec(lambda: dict(lengths=[2, 3], cell="rnn", batch_size=1, input_size=1, hidden_size=2,
                                           repeats=1)),
     "linear_fit": Spec(lambda: dict(x=np.array([1.0, 2, 3, 4]), y=np.array([2.0, 4.1, 5.9, 8.2]))),
-    "error_flow": Spec(lambda: dict(params=params("rnn"), **task(T=3), step_weights=np.ones(3), h0=A(2, 3))),
+    "error_per_step": Spec(lambda: dict(params=params("rnn"), **task(T=3), step_weights=np.ones(3), h0=A(2, 3))),
     # complexity
     "count_parameters": Spec(lambda: dict(params=params()), free={"params"}, ok={"params": {"missing entry"}}),
     "parameter_count": Spec(lambda: dict(cell="lstm", input_size=2, hidden_size=3, output_size=1)),
@@ -256,7 +256,7 @@ VALID = {
                                     extra=[("mask", "non-binary", np.full((2, 4), 0.5))]),
     "fit_ensemble": Spec(lambda: dict(params=ensemble_params(), make_batch=ensemble_batch,
                                       optimizer=_lazy("optim", "SGD", 0.01), n_updates=1)),
-    # flow
+    # gradient_flow
     "unit_upstream": Spec(lambda: dict(n_sequences=2, width=3)),
     "gradient_flow": Spec(lambda: dict(cell="lstm", x=A(2, 4, 1), hidden_size=2, forget_bias=1.0),
                           ok={"forget_bias": {"negative"}}),
@@ -279,7 +279,7 @@ VALID = {
                                          analytic={"x": 1 - np.tanh(A(3)) ** 2}, df=np.ones(3), verbose=False),
                             ok={"analytic": {"missing entry"}}),
     "format_gradient_table": Spec(lambda: dict(errors={"W": 1e-9}, shapes={"W": (2, 3)}, tol=1e-7)),
-    # gradients (vanishing and exploding)
+    # vanishing (vanishing and exploding gradients) and one_unit
     "spectral_radius": Spec(lambda: dict(matrix=A(3, 3))),
     "singular_values": Spec(lambda: dict(matrix=A(3, 3))),
     "random_recurrent_matrix": Spec(lambda: dict(size=3, spectral_radius=0.9)),

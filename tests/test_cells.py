@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lstm_course import adding, complexity, flow, models, plots, tasks
+from lstm_course import adding, complexity, gradient_flow, models, plots, tasks
 from lstm_course.activations import sigmoid
 from lstm_course.gradcheck import check_gradients
 from lstm_course.lstm import lstm_backward, lstm_forward
@@ -205,17 +205,17 @@ def test_bad_upstream_gradients_and_flag_raise(rng):
 
 def test_gradient_flow_of_the_1997_cell_with_frozen_gates_is_constant(rng):
     x = rng.normal(size=(3, 40, 2))
-    norms = flow.gradient_flow("lstm1997", x, rng=0, truncated=True)
+    norms = gradient_flow.gradient_flow("lstm1997", x, rng=0, truncated=True)
     np.testing.assert_allclose(norms["dc"], norms["dc"][0], rtol=1e-12)
 
 
 def test_gradient_flow_matches_the_layer_backward_at_the_start(rng):
     x = rng.normal(size=(3, 12, 2))
     params = models.init_params("lstm", 2, 4, 1, rng=3, forget_bias=1.0)
-    norms = flow.gradient_flow("lstm", x, params=params, rng=5)
+    norms = gradient_flow.gradient_flow("lstm", x, params=params, rng=5)
     h, _, cache = lstm_forward(x, None, None, params["Wx"], params["Wh"], params["b"])
     dh = np.zeros_like(h)
-    dh[:, -1] = flow.unit_upstream(h.shape[0], h.shape[2], rng=5)
+    dh[:, -1] = gradient_flow.unit_upstream(h.shape[0], h.shape[2], rng=5)
     _, dh0, dc0, *_ = lstm_backward(dh, cache)
     np.testing.assert_allclose(norms["dh"][-1], np.linalg.norm(dh0), rtol=1e-12)
     np.testing.assert_allclose(norms["dc"][-1], np.linalg.norm(dc0), rtol=1e-12)
@@ -224,7 +224,7 @@ def test_gradient_flow_matches_the_layer_backward_at_the_start(rng):
 
 def test_gradient_flow_rejects_unknown_cells(rng):
     with pytest.raises(ValueError, match="cell must be one of"):
-        flow.gradient_flow("gru", rng.normal(size=(1, 3, 2)))
+        gradient_flow.gradient_flow("gru", rng.normal(size=(1, 3, 2)))
 
 
 # --- cost per step -------------------------------------------------------------------------
@@ -326,8 +326,8 @@ def test_gated_unit_trace_accepts_per_step_gates_and_rejects_bad_patterns():
 
 def test_chapter_figures_draw():
     plots.lstm_cell_diagram()
-    flows = {"rnn": flow.gradient_flow("rnn", np.ones((1, 5, 2)), hidden_size=3, rng=0),
-             "lstm": flow.gradient_flow("lstm", np.ones((1, 5, 2)), hidden_size=3, rng=0)}
+    flows = {"rnn": gradient_flow.gradient_flow("rnn", np.ones((1, 5, 2)), hidden_size=3, rng=0),
+             "lstm": gradient_flow.gradient_flow("lstm", np.ones((1, 5, 2)), hidden_size=3, rng=0)}
     assert len(plots.gradient_flow_curves(flows)) == 2
     rows = [{"cell": "rnn", "length": 10, "success_rate": 0.2}, {"cell": "lstm", "length": 10, "success_rate": 1.0}]
     assert plots.adding_results(rows, chance=0.16).get_ylabel().startswith("fraction")

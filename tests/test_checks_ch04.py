@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lstm_course import checks, gradients, optim, rnn
+from lstm_course import checks, optim, rnn, vanishing
 from lstm_course.optim import clip_grad_norm as imported_before_the_check
 
 # ------------------------------------------------------------------ clip_grad_norm
@@ -155,11 +155,11 @@ def product_upcasts_to_float64(cache, t, s):
 
 
 def product_calls_the_reference(cache, t, s):
-    return gradients.jacobian_product(cache, t, s)
+    return vanishing.jacobian_product(cache, t, s)
 
 
 def product_from_the_step_jacobians(cache, t, s):
-    jacobians = gradients.step_jacobians(cache)
+    jacobians = vanishing.step_jacobians(cache)
     product = np.broadcast_to(np.eye(jacobians.shape[-1]), jacobians[:, 0].shape).copy()
     for k in range(t, s, -1):
         product = product @ jacobians[:, k - 1]

@@ -67,7 +67,7 @@ def test_fit_reduces_the_loss_reproducibly():
 @pytest.mark.parametrize("call, message", [
     (lambda: models.init_params("gru", 1, 1, 1), "cell must be one of"),
     (lambda: models.init_params("rnn", 1, 1, 1, forget_bias=1.0), "forget_bias only applies"),
-    (lambda: models.forward({"Wx": np.ones((1, 4))}, np.ones((1, 2, 1))), "params must be a dict with keys"),
+    (lambda: models.forward({"Wx": np.ones((1, 4))}, np.ones((1, 2, 1))), "params must be a dict with the keys"),
     (lambda: models.forward(models.init_params("lstm", 2, 3, 1, rng=0), np.ones((1, 2, 1))),
      r"x must have shape \(N, T, D\)"),
     (lambda: models.forward(models.init_params("rnn", 2, 3, 1, rng=0), np.ones((1, 2, 2)), "lstm"),
@@ -78,3 +78,12 @@ def test_fit_reduces_the_loss_reproducibly():
 def test_bad_inputs(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_many_to_many_gradient_is_sum_of_single_target_gradients():
+    params = models.init_params("rnn", 1, 5, 1, rng=2)
+    data = tasks.noisy_sine(3, 6, rng=3)
+    full = models.loss_and_grads(params, data.x, data.y, "rnn")[1]
+    parts = [models.loss_and_grads(params, data.x, data.y, "rnn", np.eye(6)[t])[1] for t in range(6)]
+    for name in full:
+        np.testing.assert_allclose(sum(part[name] for part in parts), full[name], rtol=1e-12, atol=1e-13)

@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 
 from lstm_course import plots
-from lstm_course.gradients import jacobian_norm_matrix, one_unit_descent, one_unit_loss_surface
+from lstm_course.one_unit import one_unit_descent, one_unit_loss_surface
 from lstm_course.rnn import rnn_forward
+from lstm_course.vanishing import jacobian_norm_matrix
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@ import types
 
 import numpy as np
 
-from .. import bptt, gradcheck, models, rnn, tbptt, unrolling
+from .. import gradcheck, models, rnn, tbptt, unrolling
 from ._harness import Case, Mistake, run_check
 
 # (N, T, D, H): a general shape, then the edges N=1, T=1, D=1, H=1.
@@ -100,7 +100,7 @@ def check_rnn_backward(fn):
     the numerical gradient) are switched off.
     """
     blocked = (*_backward_functions(rnn), models.backward, models.loss_and_grads,
-               unrolling.per_step_gradients, bptt.error_flow, tbptt.tbptt_gradients,
+               unrolling.per_step_gradients, unrolling.error_per_step, tbptt.tbptt_gradients,
                gradcheck.numerical_gradient)
     return run_check("rnn_backward", fn, rnn.rnn_backward, _rnn_cases(seed=3),
                      outputs=("dx", "dh0", "dWx", "dWh", "db"), mistakes=_RNN_MISTAKES, blocked=blocked)

@@ -1,7 +1,7 @@
 """Checkers for the Chapter 4 exercises (vanishing and exploding gradients)."""
 import numpy as np
 
-from .. import gradcheck, gradients, models, optim, rnn
+from .. import gradcheck, models, one_unit, optim, rnn, vanishing
 from .._validation import check_callable
 from ._harness import Case, Mistake, run_check
 from .ch03 import _backward_functions
@@ -92,7 +92,7 @@ def check_clip_grad_norm(fn):
 
     return run_check("clip_grad_norm", students_clip, _clip_reference, _clip_cases(seed=4),
                      outputs=("the returned norm",), mistakes=_clip_mistakes(),
-                     blocked=(optim.clip_grad_norm, optim.global_norm, gradients.one_unit_descent))
+                     blocked=(optim.clip_grad_norm, optim.global_norm, one_unit.one_unit_descent))
 
 
 # ---------------------------------------------------------------- jacobian_product
@@ -116,7 +116,7 @@ def _jacobian_cases(seed):
 
 def _jacobian_reference(cache, t, s):
     # The package accumulates in float64; the exercise asks to keep the cache's dtype.
-    return gradients.jacobian_product(cache, t, s).astype(cache["h"].dtype)
+    return vanishing.jacobian_product(cache, t, s).astype(cache["h"].dtype)
 
 
 def _product(cache, t, s, derivative_shift=0, transpose=True, scale_rows=True, use_derivative=True,
@@ -157,14 +157,14 @@ _JACOBIAN_MISTAKES = [
 def check_jacobian_product(fn):
     """Check a student's ``jacobian_product(cache, t, s) -> (N, H, H)``, dh_t/dh_s = J_t ... J_{s+1}.
 
-    Compares with :func:`lstm_course.gradients.jacobian_product` on twelve cases
+    Compares with :func:`lstm_course.vanishing.jacobian_product` on twelve cases
     (float64 and float32, s = 0, t = T, t = s, N=1, T=1, H=1, D=1), prints a hint
     for a recognised mistake, and returns ``True`` when every product matches. The
     result must keep the cache's dtype. While ``fn`` runs, the package's Jacobian
     and backward functions and the numerical gradient are switched off.
     """
-    blocked = (gradients.jacobian_product, gradients.step_jacobians, gradients._norms_back_from,
-               gradients.jacobian_norms_by_lag, gradients.jacobian_norm_matrix, *_backward_functions(rnn),
+    blocked = (vanishing.jacobian_product, vanishing.step_jacobians, vanishing._norms_back_from,
+               vanishing.jacobian_norms_by_lag, vanishing.jacobian_norm_matrix, *_backward_functions(rnn),
                models.backward, models.loss_and_grads, gradcheck.numerical_gradient)
     return run_check("jacobian_product", fn, _jacobian_reference, _jacobian_cases(seed=5),
                      outputs=("dh_t/dh_s",), mistakes=_JACOBIAN_MISTAKES, blocked=blocked)

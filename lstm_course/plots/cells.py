@@ -89,7 +89,7 @@ def gradient_flow_curves(flows, axes=None, title="Error flowing back from the la
     Parameters
     ----------
     flows : dict[str, dict]
-        Label -> result of :func:`lstm_course.flow.gradient_flow`. Entries
+        Label -> result of :func:`lstm_course.gradient_flow.gradient_flow`. Entries
         without ``dc`` (the tanh RNN has no cell) appear in the h panel only.
     axes : pair of matplotlib Axes, optional
 

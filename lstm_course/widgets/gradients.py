@@ -3,7 +3,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import plots
-from ..gradients import gradient_norm_vs_lag, random_recurrent_matrix, singular_values
+from ..vanishing import gradient_norm_vs_lag, random_recurrent_matrix, singular_values
 from ._frames import explorer
 
 RADII = (0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0)

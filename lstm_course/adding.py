@@ -13,7 +13,7 @@ runs the full-size grid and writes the CSV the chapter shows.
 """
 import numpy as np
 
-from . import models, tasks, training
+from . import cells, models, tasks, training
 from ._progress import progress_bar
 from ._validation import as_float_array, check_choice, check_int, check_positive_int, check_scalar, check_sequence
 from .optim import Adam
@@ -117,7 +117,7 @@ def train_and_evaluate(cell, length, seed, n_updates, batch_size=32, hidden_size
     test_size = check_positive_int("test_size", test_size)
     check_scalar("max_grad_norm", max_grad_norm, low=0.0, low_open=True, allow_none=True)
     params = models.init_params(cell, 2, hidden_size, 1, rng=seed,
-                                forget_bias=forget_bias if cell == "lstm" else 0.0)
+                                forget_bias=forget_bias if cells.get(cell).forget_block is not None else 0.0)
 
     def make_batch(update):
         return tasks.adding_problem(batch_size, length, rng=[seed, update])

@@ -26,6 +26,9 @@ LSTM_BACKWARD_ELEMENTWISE = 22
 # RNN forward: tanh (1). Backward: dz = dh * (1 - h**2) (3).
 RNN_FORWARD_ELEMENTWISE = 1
 RNN_BACKWARD_ELEMENTWISE = 3
+# (forward, backward) elementwise FLOPs per hidden unit, by cell name of lstm_course.cells.
+ELEMENTWISE = {"lstm": (LSTM_FORWARD_ELEMENTWISE, LSTM_BACKWARD_ELEMENTWISE),
+               "rnn": (RNN_FORWARD_ELEMENTWISE, RNN_BACKWARD_ELEMENTWISE)}
 
 
 def count_parameters(params):
@@ -55,9 +58,7 @@ def flops_per_step(cell, input_size, hidden_size, output_size):
     D = check_positive_int("input_size", input_size)
     H = check_positive_int("hidden_size", hidden_size)
     O = check_positive_int("output_size", output_size)
-    forward_elementwise, backward_elementwise = ((LSTM_FORWARD_ELEMENTWISE, LSTM_BACKWARD_ELEMENTWISE)
-                                                 if cell == "lstm" else
-                                                 (RNN_FORWARD_ELEMENTWISE, RNN_BACKWARD_ELEMENTWISE))
+    forward_elementwise, backward_elementwise = ELEMENTWISE[cell]
     layer_products = 2 * (D + H) * G * H
     forward = layer_products + G * H + forward_elementwise * H + 2 * H * O + O
     backward = 2 * layer_products + G * H + backward_elementwise * H + 4 * H * O + O

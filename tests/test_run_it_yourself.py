@@ -72,3 +72,13 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def test_the_book_configuration_has_no_duplicated_keys():
     yaml.load((ROOT / "_config.yml").read_text(encoding="utf8"), Loader=_UniqueKeyLoader)
     yaml.load((ROOT / "_toc.yml").read_text(encoding="utf8"), Loader=_UniqueKeyLoader)
+
+
+def test_the_module_table_names_existing_notebooks_and_modules():
+    text = PAGE.read_text(encoding="utf8")
+    rows = re.findall(r"^\| \d+ \| `([^`]+\.ipynb)` \| (.+) \|$", text, re.M)
+    assert len(rows) >= 8
+    for notebook, modules in rows:
+        assert (ROOT / notebook).exists(), notebook
+        for module in re.findall(r"`(\w+)`", modules):
+            assert (ROOT / "lstm_course" / f"{module}.py").exists(), f"{notebook}: lstm_course.{module}"

@@ -217,14 +217,31 @@ def check_array_dict(name, arrays, keys=None, in_place=False, allow_empty=False)
     return checked
 
 
-def check_cache(name, cache, keys, producer):
-    """Raise ``ValueError`` unless ``cache`` is a dict holding ``keys``, as ``producer`` returns it."""
+def check_cache(name, cache, keys, producer, gate_blocks=None):
+    """Raise ``ValueError`` unless ``cache`` is a dict holding ``keys``, as ``producer`` returns it.
+
+    With ``gate_blocks`` (1 for the RNN, 4 for the LSTM) the cache's ``Wh`` must also
+    have shape ``(H, gate_blocks * H)``, so that another cell's cache is caught here.
+    """
     if not isinstance(cache, dict):
         raise ValueError(f"{name} must be the dict returned by {producer}, got {type(cache).__name__}")
     missing = [key for key in keys if key not in cache]
     if missing:
         raise ValueError(f"{name} is not a cache of {producer}: it lacks {missing}")
+    if gate_blocks is not None:
+        Wh = cache.get("Wh")
+        shape = np.shape(Wh)
+        if len(shape) != 2 or shape[1] != gate_blocks * shape[0]:
+            columns = "H" if gate_blocks == 1 else f"{gate_blocks}H"
+            raise ValueError(f"{name} is not a cache of {producer}: its Wh has shape {shape}, expected (H, {columns})")
     return cache
+
+
+def check_step_index(name, t, T):
+    """Return the 0-based step ``t`` of a length-``T`` sequence; negative ``t`` counts from the end."""
+    if isinstance(t, (bool, np.bool_)) or not isinstance(t, numbers.Integral) or not -T <= t < T:
+        raise ValueError(f"{name} must be an integer step in [0, {T - 1}] (or negative from the end), got {t!r}")
+    return int(t) % T
 
 
 def check_binary_mask(name, mask, shape, labels):

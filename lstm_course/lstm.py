@@ -18,14 +18,15 @@ import numpy as np
 from ._lstm_time_major import _sequence_backward, _sequence_forward
 from ._validation import (
     as_float_array,
+    check_cache,
     check_recurrent_params,
     check_sequence_inputs,
     check_shape,
+    check_step_index,
     check_step_inputs,
     check_upstream,
 )
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
-from .rnn import _check_sequence_cache, _check_step_index
 
 GATE_ORDER = ("i", "f", "g", "o")
 
@@ -123,6 +124,7 @@ def lstm_step_backward(dh, dc, cache):
     dWh : ndarray (H, 4H)
     db : ndarray (4H,)
     """
+    check_cache("cache", cache, _STEP_KEYS + ("h_prev", "c_prev", "Wx", "Wh"), "lstm_step_forward", gate_blocks=4)
     dh = check_upstream("dh", dh, cache["c"].shape, "(N, H)")
     dc = check_upstream("dc", dc, cache["c"].shape, "(N, H)")
     return _step_backward(dh, dc, cache)
@@ -190,6 +192,8 @@ def lstm_backward(dh, cache, dc=None):
     dWh : ndarray (H, 4H)
     db : ndarray (4H,)
     """
+    check_cache("cache", cache, ("x", "h0", "c0", "h", "c", "Wx", "Wh", "time_major"), "lstm_forward",
+                gate_blocks=4)
     dh = check_upstream("dh", dh, cache["h"].shape, "(N, T, H)")
     if dc is not None:
         dc = check_upstream("dc", dc, cache["c"].shape, "(N, T, H)")
@@ -218,8 +222,8 @@ def step_cache(cache, t):
     dict
         What :func:`lstm_step_backward` reads, each activation ``(N, H)``.
     """
-    T = _check_sequence_cache(cache, _STEP_KEYS + ("h0", "c0", "Wx", "Wh"), "lstm_forward")
-    t = _check_step_index(t, T)
+    check_cache("cache", cache, _STEP_KEYS + ("h0", "c0", "Wx", "Wh"), "lstm_forward", gate_blocks=4)
+    t = check_step_index("t", t, cache["h"].shape[1])
     step = {key: cache[key][:, t] for key in _STEP_KEYS}
     step.update(h_prev=cache["h"][:, t - 1] if t > 0 else cache["h0"],
                 c_prev=cache["c"][:, t - 1] if t > 0 else cache["c0"], Wx=cache["Wx"], Wh=cache["Wh"])
@@ -228,7 +232,7 @@ def step_cache(cache, t):
 
 def final_state(cache):
     """The state after the last step of an :func:`lstm_forward` cache: ``(h_T, c_T)``, each ``(N, H)``."""
-    _check_sequence_cache(cache, ("h", "c"), "lstm_forward")
+    check_cache("cache", cache, ("h", "c", "Wh"), "lstm_forward", gate_blocks=4)
     return cache["h"][:, -1], cache["c"][:, -1]
 
 
@@ -255,7 +259,10 @@ def from_torch(weight_ih, weight_hh, bias_ih, bias_hh):
     """
     weight_ih = as_float_array("weight_ih", weight_ih, ndim=2)
     weight_hh = as_float_array("weight_hh", weight_hh, ndim=2)
-    Wx, Wh, _, _, H = check_recurrent_params(weight_ih.T, weight_hh.T, np.zeros(weight_hh.shape[0]), 4)
+    H = weight_hh.shape[1]
+    check_shape("weight_hh", weight_hh, (4 * H, H), "(4H, H)")
+    check_shape("weight_ih", weight_ih, (4 * H, weight_ih.shape[1]), "(4H, D)")
+    Wx, Wh = weight_ih.T, weight_hh.T
     bias_ih = as_float_array("bias_ih", bias_ih, ndim=1)
     bias_hh = as_float_array("bias_hh", bias_hh, ndim=1)
     check_shape("bias_ih", bias_ih, (4 * H,), "(4H,)")

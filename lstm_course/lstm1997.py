@@ -48,6 +48,7 @@ from ._validation import (
     check_scalar,
     check_sequence_inputs,
     check_shape,
+    check_step_index,
     check_step_inputs,
     check_upstream,
 )
@@ -285,6 +286,9 @@ def lstm1997_forward(x, y0, s0, Wx, Wh, b, block_size=1):
     return stored["y"], stored["s"], cache
 
 
+_SEQUENCE_KEYS = ("Wh", "Wx", "block_size", "g", "h", "s", "s0", "x", "y", "y0", "y_in", "y_out")
+
+
 def lstm1997_backward(dy, cache, ds=None, truncated=False):
     """Gradients for :func:`lstm1997_forward`: full BPTT or the paper's truncated rule.
 
@@ -317,8 +321,7 @@ def lstm1997_backward(dy, cache, ds=None, truncated=False):
     dWh : ndarray (C*S, C*(2+S))
     db : ndarray (C*(2+S),)
     """
-    check_cache("cache", cache, ("Wh", "Wx", "block_size", "g", "h", "s", "s0", "x", "y", "y0", "y_in", "y_out"),
-                "lstm1997_forward")
+    check_cache("cache", cache, _SEQUENCE_KEYS, "lstm1997_forward")
     x, y0, s0, Wx, Wh, S = (cache[key] for key in ("x", "y0", "s0", "Wx", "Wh", "block_size"))
     dy = check_upstream("dy", dy, cache["y"].shape, "(N, T, C*S)")
     ds = np.zeros_like(dy) if ds is None else check_upstream("ds", ds, cache["s"].shape, "(N, T, C*S)")
@@ -350,8 +353,10 @@ def step_cache(cache, t):
     cache : dict
         From :func:`lstm1997_forward`.
     t : int
-        0-based step.
+        0-based step (negative counts from the end).
     """
+    check_cache("cache", cache, _SEQUENCE_KEYS, "lstm1997_forward")
+    t = check_step_index("t", t, cache["y"].shape[1])
     step = {key: cache[key][:, t] for key in ("x", "y_in", "y_out", "g", "s", "h")}
     step.update(Wx=cache["Wx"], Wh=cache["Wh"], block_size=cache["block_size"],
                 y_prev=cache["y"][:, t - 1] if t > 0 else cache["y0"])
@@ -360,4 +365,5 @@ def step_cache(cache, t):
 
 def final_state(cache):
     """The state after the last step of an :func:`lstm1997_forward` cache: ``(y_T, s_T)``."""
+    check_cache("cache", cache, ("y", "s"), "lstm1997_forward")
     return cache["y"][:, -1], cache["s"][:, -1]

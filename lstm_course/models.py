@@ -16,7 +16,15 @@ for ``cell="rnn"`` they are ``(D, H)``, ``(H, H)``, ``(H,)``. The readout is
 import numpy as np
 
 from . import cells
-from ._validation import as_float_array, check_positive_int, check_shape
+from ._validation import (
+    as_float_array,
+    check_array_dict,
+    check_cache,
+    check_float_dtype,
+    check_positive_int,
+    check_scalar,
+    check_shape,
+)
 
 CELLS = cells.MODEL_CELLS
 PARAM_NAMES = ("Wx", "Wh", "b", "Wy", "by")
@@ -47,7 +55,8 @@ def init_params(cell, input_size, hidden_size, output_size, rng=None, forget_bia
     rng : numpy.random.Generator or int, optional
     forget_bias : float
         Initial bias of the forget gate (LSTM only).
-    dtype : numpy dtype
+    dtype : numpy floating-point dtype
+        float64 (default) or float32.
 
     Returns
     -------
@@ -58,6 +67,8 @@ def init_params(cell, input_size, hidden_size, output_size, rng=None, forget_bia
     D = check_positive_int("input_size", input_size)
     H = check_positive_int("hidden_size", hidden_size)
     O = check_positive_int("output_size", output_size)
+    forget_bias = check_scalar("forget_bias", forget_bias)
+    dtype = check_float_dtype("dtype", dtype)
     if spec.forget_block is None and forget_bias != 0.0:
         raise ValueError(f"forget_bias only applies to a cell with a forget gate, not cell={cell!r}")
     rng = np.random.default_rng(rng)
@@ -76,11 +87,9 @@ def init_params(cell, input_size, hidden_size, output_size, rng=None, forget_bia
 def check_params(params, cell):
     """Validate a parameter dict and return ``(D, H, O)``."""
     G = gate_blocks(cell)
-    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
-        keys = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must be a dict with keys {PARAM_NAMES}, got {keys}")
-    arrays = {name: as_float_array(name, params[name], ndim=2 if name.startswith("W") else 1)
-              for name in PARAM_NAMES}
+    arrays = check_array_dict("params", params, PARAM_NAMES, in_place=True)
+    for name in PARAM_NAMES:
+        as_float_array(f"params[{name!r}]", arrays[name], ndim=2 if name.startswith("W") else 1)
     D, width = arrays["Wx"].shape
     if width % G:
         raise ValueError(f"Wx must have shape (D, {G}H) for cell={cell!r}, got {arrays['Wx'].shape}")
@@ -139,12 +148,13 @@ def backward(dyhat, cache):
         ``Wx, Wh, b, Wy, by``, plus ``h0`` (and ``c0`` for the LSTM), the
         gradient on the initial state.
     """
+    check_cache("cache", cache, ("cell", "layer", "h", "Wy"), "forward")
+    spec = cells.get(cache["cell"], CELLS)
     h = cache["h"]
     N, T, _ = h.shape
     dyhat = as_float_array("dyhat", dyhat, ndim=3)
     check_shape("dyhat", dyhat, (N, T, cache["Wy"].shape[1]), "(N, T, O)")
     grads, dh = readout_backward(dyhat, h, cache["Wy"])
-    spec = cells.get(cache["cell"], CELLS)
     _, dstate0, grads["Wx"], grads["Wh"], grads["b"] = spec.backward(dh, cache["layer"])
     grads.update((f"{name}0", d) for name, d in zip(spec.state_names, dstate0))
     return grads
@@ -195,14 +205,15 @@ def squared_error(yhat, y, step_weights=None):
     y = as_float_array("y", y, ndim=3)
     check_shape("y", y, yhat.shape, "(N, T, O) like yhat")
     N, T, _ = y.shape
+    dtype = np.result_type(yhat, y)
     if step_weights is None:
-        weights = np.ones((N, T, 1))
+        weights = np.ones((N, T, 1), dtype=dtype)
     else:
         step_weights = as_float_array("step_weights", step_weights)
         if step_weights.shape not in ((T,), (N, T)):
             raise ValueError(f"step_weights must have shape (T,) = ({T},) or (N, T) = ({N}, {T}), "
                              f"got {step_weights.shape}")
-        weights = np.broadcast_to(step_weights, (N, T))[..., None]
+        weights = np.broadcast_to(step_weights.astype(dtype, copy=False), (N, T))[..., None]
     residual = yhat - y
     return float(0.5 * np.sum(weights * residual ** 2)), weights * residual
 

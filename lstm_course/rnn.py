@@ -10,7 +10,14 @@ The sequence functions apply that step for t = 1..T over a batch-major input
 """
 import numpy as np
 
-from ._validation import check_recurrent_params, check_sequence_inputs, check_step_inputs, check_upstream
+from ._validation import (
+    check_cache,
+    check_recurrent_params,
+    check_sequence_inputs,
+    check_step_index,
+    check_step_inputs,
+    check_upstream,
+)
 from .activations import tanh_grad_from_output
 
 
@@ -132,6 +139,7 @@ def rnn_step_backward(dh, cache):
     dWh : ndarray (H, H)
     db : ndarray (H,)
     """
+    check_cache("cache", cache, ("x", "h_prev", "h", "Wx", "Wh"), "rnn_step_forward", gate_blocks=1)
     dh = check_upstream("dh", dh, cache["h"].shape, "(N, H)")
     return _step_backward(dh, cache)
 
@@ -188,21 +196,9 @@ def rnn_backward(dh, cache):
     dWh : ndarray (H, H)
     db : ndarray (H,)
     """
+    check_cache("cache", cache, ("x", "h0", "h", "Wx", "Wh"), "rnn_forward", gate_blocks=1)
     dh = check_upstream("dh", dh, cache["h"].shape, "(N, T, H)")
     return _sequence_backward(dh, cache)
-
-
-def _check_sequence_cache(cache, keys, producer):
-    if not isinstance(cache, dict) or not set(keys) <= set(cache):
-        found = sorted(cache) if isinstance(cache, dict) else type(cache).__name__
-        raise ValueError(f"cache must be the dict returned by {producer} (keys {keys}), got {found}")
-    return cache["h"].shape[1]
-
-
-def _check_step_index(t, T):
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not -T <= t < T:
-        raise ValueError(f"t must be an integer step in [0, {T - 1}] (or negative from the end), got {t!r}")
-    return int(t) % T
 
 
 def step_cache(cache, t):
@@ -224,12 +220,13 @@ def step_cache(cache, t):
     dict
         ``x (N, D), h_prev (N, H), h (N, H), Wx, Wh``: what :func:`rnn_step_backward` reads.
     """
-    t = _check_step_index(t, _check_sequence_cache(cache, ("x", "h0", "h", "Wx", "Wh"), "rnn_forward"))
+    check_cache("cache", cache, ("x", "h0", "h", "Wx", "Wh"), "rnn_forward", gate_blocks=1)
+    t = check_step_index("t", t, cache["h"].shape[1])
     return {"x": cache["x"][:, t], "h_prev": cache["h"][:, t - 1] if t > 0 else cache["h0"],
             "h": cache["h"][:, t], "Wx": cache["Wx"], "Wh": cache["Wh"]}
 
 
 def final_state(cache):
     """The state after the last step of an :func:`rnn_forward` cache: ``h_T (N, H)``."""
-    _check_sequence_cache(cache, ("h",), "rnn_forward")
+    check_cache("cache", cache, ("h", "Wh"), "rnn_forward", gate_blocks=1)
     return cache["h"][:, -1]

@@ -36,9 +36,16 @@ import numpy as np
 
 from . import cells, models
 from ._progress import progress_bar
-from ._validation import as_float_array, check_shape
+from ._validation import as_float_array, check_int, check_scalar, check_shape
 from .optim import clip_grad_norm
-from .tbptt_windows import TBPTTCost, _check_truncation, _reset_steps, cost_summary, tbptt_schedule
+from .tbptt_windows import (
+    TBPTTCost,
+    _check_resets_within,
+    _check_truncation,
+    _reset_steps,
+    cost_summary,
+    tbptt_schedule,
+)
 
 __all__ = ["tbptt_schedule", "cost_summary", "TBPTTCost", "TBPTTHistory", "window_gradient", "TBPTTTrainer",
            "tbptt_gradients", "stale_gradient_recipe"]
@@ -88,6 +95,16 @@ def window_gradient(params, cell, window, n_injected):
     n_targets : float
         Sum of the injected step weights over the batch.
     """
+    models.check_params(params, cell)
+    if not isinstance(window, (list, tuple, collections.deque)) or not window or not all(
+            isinstance(item, tuple) and len(item) == 3 and isinstance(item[0], dict) for item in window):
+        raise ValueError(f"window must be a non-empty sequence of (step cache, y_tau, weight_tau) tuples, "
+                         f"got {type(window).__name__}")
+    n_injected = check_int("n_injected", n_injected, minimum=0, maximum=len(window))
+    return _window_gradient(params, cell, window, n_injected)
+
+
+def _window_gradient(params, cell, window, n_injected):
     spec = cells.get(cell, models.CELLS)
     Wy, by = params["Wy"], params["by"]
     grads = {name: np.zeros_like(params[name]) for name in models.PARAM_NAMES}
@@ -171,8 +188,7 @@ class TBPTTTrainer:
         self.k1, self.k2 = _check_truncation(k1, k2)
         if optimizer is not None and not callable(getattr(optimizer, "step", None)):
             raise ValueError(f"optimizer must have a step(params, grads) method or be None, got {optimizer!r}")
-        if max_grad_norm is not None and not (np.isfinite(max_grad_norm) and max_grad_norm > 0):
-            raise ValueError(f"max_grad_norm must be a finite number > 0 or None, got {max_grad_norm!r}")
+        max_grad_norm = check_scalar("max_grad_norm", max_grad_norm, low=0, low_open=True, allow_none=True)
         self.params, self.optimizer, self.max_grad_norm = params, optimizer, max_grad_norm
 
     def _forward_step(self, stream, x_t, y_t, weight_t):
@@ -183,7 +199,7 @@ class TBPTTTrainer:
     def _update(self, stream, t, on_update):
         """One update at time t: the window gradient, the callback, the optimiser step, the log."""
         n_injected = min(len(stream.buffer), t - stream.last_update)   # steps first_injected..t
-        grads, loss, n_targets = window_gradient(self.params, self.cell, stream.buffer, n_injected)
+        grads, loss, n_targets = _window_gradient(self.params, self.cell, stream.buffer, n_injected)
         if on_update is not None:
             on_update(t, grads, loss)
         if self.optimizer is not None:
@@ -196,7 +212,7 @@ class TBPTTTrainer:
 
     def _check_chunk(self, stream, index, chunk):
         if not isinstance(chunk, (tuple, list)) or len(chunk) not in (2, 3):
-            raise ValueError(f"stream chunk {index} must be a tuple (x, y) or (x, y, step_weights), "
+            raise ValueError(f"chunks[{index}] must be a tuple (x, y) or (x, y, step_weights), "
                              f"got {type(chunk).__name__}")
         x = as_float_array(f"chunk {index} x", chunk[0], ndim=3)
         N, T, _ = x.shape
@@ -260,6 +276,9 @@ class TBPTTTrainer:
         -------
         TBPTTHistory
         """
+        if chunks is None or isinstance(chunks, (str, bytes, dict)) or not hasattr(chunks, "__iter__"):
+            raise ValueError(f"chunks must be an iterable of (x, y) or (x, y, step_weights) tuples, "
+                             f"got {type(chunks).__name__}")
         reset_steps, n_flags = _reset_steps(resets)
         reset_set = set(reset_steps.tolist())
         self.spec.initial_state(h0=h0, c0=c0)          # reject c0 for the RNN before any work
@@ -289,6 +308,7 @@ class TBPTTTrainer:
             raise ValueError("the stream is empty; expected at least one chunk with T_chunk >= 1")
         if n_flags is not None and n_flags != t:
             raise ValueError(f"resets flags must have one entry per step, {t}, got {n_flags}")
+        _check_resets_within("resets", reset_steps, t)
         if stream.last_update < t:
             self._update(stream, t, on_update)
         return TBPTTHistory(*(np.array(log) for log in stream.record))
@@ -333,6 +353,7 @@ def tbptt_gradients(params, x, y, k1, k2, cell="lstm", h0=None, c0=None, step_we
     y = as_float_array("y", y, ndim=3)
     check_shape("y", y, (N, T, params["Wy"].shape[1]), "(N, T, O) with N, T from x and O from Wy")
     check_shape("x", x, (N, T, params["Wx"].shape[0]), "(N, T, D) with D from Wx")
+    _check_resets_within("resets", _reset_steps(resets)[0], T)
     trainer = TBPTTTrainer(params, None, k1, k2, cell)
     collected = []
     trainer.fit_stream([(x, y, step_weights)], resets=resets, h0=h0, c0=c0,

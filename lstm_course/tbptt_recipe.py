@@ -6,7 +6,7 @@ they agree while windows do not overlap (k1 >= k2) and differ once they do.
 import numpy as np
 
 from . import cells, models
-from ._validation import as_float_array, check_shape
+from ._validation import as_float_array, check_sequence_inputs, check_shape
 from .tbptt_windows import _check_truncation
 
 
@@ -24,22 +24,35 @@ def stale_gradient_recipe(params, x, y, k1, k2, cell="lstm", h0=None, c0=None):
     reproduces that arithmetic (with fixed weights; no flush at the end, as in
     the recipe) so it can be compared with :func:`lstm_course.tbptt.tbptt_gradients`.
 
+    Parameters
+    ----------
+    params : dict
+        ``Wx, Wh, b, Wy, by`` as in :mod:`lstm_course.models`. Not modified.
+    x : ndarray (N, T, D)
+    y : ndarray (N, T, O)
+    k1 : int >= 1
+    k2 : int >= 1
+        Finite: the recipe keeps the last k2 graph segments.
+    cell : {"lstm", "rnn"}
+    h0, c0 : ndarray (N, H), optional
+        Initial state (zeros if omitted); ``c0`` only for the LSTM (a ``c0`` given
+        with ``cell="rnn"`` is a ValueError, as in :func:`lstm_course.tbptt.tbptt_gradients`).
+
     Returns
     -------
     list of (t, grads), like :func:`lstm_course.tbptt.tbptt_gradients`.
     """
     spec = cells.get(models.check_cell(cell))
-    models.check_params(params, cell)
     k1, k2 = _check_truncation(k1, k2)
     if k2 is None:
         raise ValueError("the forum recipe needs a finite k2 (it keeps the last k2 graph segments)")
-    x = as_float_array("x", x, ndim=3)
+    D, H, O = models.check_params(params, cell)
+    names = tuple(f"{name}0" for name in spec.state_names)
+    x, state = check_sequence_inputs(x, dict(zip(names, spec.initial_state(h0=h0, c0=c0), strict=True)), D, H)
+    state = tuple(state)
     N, T, _ = x.shape
     y = as_float_array("y", y, ndim=3)
-    check_shape("y", y, (N, T, params["Wy"].shape[1]), "(N, T, O) with N, T from x and O from Wy")
-    H = params["Wh"].shape[0]
-    state = tuple(np.zeros((N, H)) if value is None else as_float_array(f"{name}0", value, ndim=2)
-                  for name, value in zip(spec.state_names, spec.initial_state(h0=h0, c0=c0)))
+    check_shape("y", y, (N, T, O), "(N, T, O) with N, T from x and O from Wy")
     p = params
     caches = {}
     # leaf_grad[s] is the .grad of the detached leaf state entering step s: never zeroed.
@@ -47,7 +60,7 @@ def stale_gradient_recipe(params, x, y, k1, k2, cell="lstm", h0=None, c0=None):
     results = []
     for s in range(1, T + 1):
         state, caches[s] = spec.step_forward(x[:, s - 1], state, p["Wx"], p["Wh"], p["b"])
-        leaf_grad[s] = tuple(np.zeros((N, H)) for _ in state)
+        leaf_grad[s] = tuple(np.zeros_like(h_state) for h_state in state)
         for old in [key for key in caches if key <= s - k2]:   # "del states[0]"
             del caches[old], leaf_grad[old]
         if s % k1:
@@ -55,7 +68,7 @@ def stale_gradient_recipe(params, x, y, k1, k2, cell="lstm", h0=None, c0=None):
         h = state[0]
         grads, dh = models.readout_backward(h @ p["Wy"] + p["by"] - y[:, s - 1], h, p["Wy"])
         grads.update({name: np.zeros_like(p[name]) for name in ("Wx", "Wh", "b")})
-        upstream = (dh,) + tuple(np.zeros((N, H)) for _ in state[1:])
+        upstream = (dh,) + tuple(np.zeros_like(other) for other in state[1:])
         for step in range(s, max(1, s - k2 + 1) - 1, -1):
             _, dstate_prev, dWx, dWh, db = spec.step_backward(upstream, caches[step])
             grads["Wx"] += dWx

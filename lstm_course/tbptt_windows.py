@@ -36,8 +36,14 @@ def _reset_steps(resets):
         raise ValueError(f"resets must hold booleans (per-step flags) or integers (1-based step indices), "
                          f"got dtype {array.dtype}")
     if array.size and array.min() < 1:
-        raise ValueError(f"reset indices are 1-based steps and must be >= 1, got {array.min()}")
+        raise ValueError(f"resets must hold 1-based steps >= 1, got {array.min()}")
     return np.unique(array.astype(np.int64)), None
+
+
+def _check_resets_within(name, reset_steps, T):
+    """Raise ``ValueError`` if a 1-based reset step lies beyond the sequence's T steps."""
+    if reset_steps.size and reset_steps.max() > T:
+        raise ValueError(f"{name} must be 1-based steps in [1, T] = [1, {T}], got {reset_steps.max()}")
 
 
 def tbptt_schedule(T, k1, k2, resets=None):
@@ -67,6 +73,7 @@ def tbptt_schedule(T, k1, k2, resets=None):
     reset_steps, n_flags = _reset_steps(resets)
     if n_flags is not None and n_flags != T:
         raise ValueError(f"resets flags must have length T = {T}, got {n_flags}")
+    _check_resets_within("resets", reset_steps, T)
     starts = [1] + [int(r) for r in reset_steps if 1 < r <= T]
     ends = [start - 1 for start in starts[1:]] + [T]
     schedule = []

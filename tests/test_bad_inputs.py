@@ -199,6 +199,25 @@ def _find(name):
     raise LookupError(name)
 
 
+def window_args():
+    """A two-step TBPTT window of the LSTM, as TBPTTTrainer buffers it."""
+    from lstm_course import cells
+    p, lstm = params(), cells.get("lstm")
+    state, window = (A(2, 3), A(2, 3, seed=1)), []
+    for t in range(2):
+        state, step = lstm.step_forward(A(2, 2, seed=t), state, p["Wx"], p["Wh"], p["b"])
+        window.append((step, A(2, 1, seed=5 + t), np.ones(2)))
+    return dict(params=p, cell="lstm", window=window, n_injected=2)
+
+
+def char_params():
+    return _lazy("charlm", "init_params", 4, 3, rng=0)
+
+
+def codes(n, seed=0):
+    return np.random.default_rng(seed).integers(0, 4, size=n)
+
+
 def sine_task():
     from lstm_course import tasks
     return tasks.noisy_sine(2, 6, rng=0)
@@ -436,6 +455,53 @@ VALID = {
     "window_sum_task": Spec(lambda: dict(n_sequences=2, length=4, window=2)),
     "seasonal_ar": Spec(lambda: dict(n_sequences=2, length=6, period=2, coefficient=0.5, noise=1.0),
                         ok={"coefficient": {"negative"}}),
+    # cells: the table of recurrent cells
+    "get": Spec(lambda: dict(name="lstm")),
+    # one step-cache rule per cell: step t's cache (negative t counts from the end) and the final state
+    **{f"{module}.step_cache": Spec(lambda make=make: dict(cache=make(), t=2), cache={"cache"}, wrong_cache=wrong,
+                                    ok={"t": {"zero", "negative"}}, extra=[("t", "beyond T", 3)])
+       for module, make, wrong in (("rnn", rnn_cache, lstm_cache), ("lstm", lstm_cache, rnn_cache),
+                                   ("lstm1997", lstm1997_cache, lstm_cache))},
+    **{f"{module}.final_state": Spec(lambda make=make: dict(cache=make()), cache={"cache"}, wrong_cache=wrong)
+       for module, make, wrong in (("rnn", rnn_cache, lstm_cache), ("lstm", lstm_cache, rnn_cache),
+                                   ("lstm1997", lstm1997_cache, lstm_cache))},
+    # charlm (Chapter 8): integer code arrays are checked by check_codes
+    "build_vocabulary": Spec(lambda: dict(text="hello world"), ok={"text": {"unknown name"}}),
+    "check_codes": Spec(lambda: dict(name="codes", codes=codes(5), V=4), skip={"name"}),  # name: a label
+    "one_hot": Spec(lambda: dict(codes=codes(5), V=4)),
+    "softmax": Spec(lambda: dict(logits=A(2, 4)), free={"logits"}),
+    "softmax_cross_entropy": Spec(lambda: dict(logits=A(2, 3, 4), targets=codes(6).reshape(2, 3),
+                                               weights=np.ones((2, 3)))),
+    "softmax_cross_entropy_backward": Spec(lambda: dict(logits=A(2, 4), targets=codes(2))),
+    "bits_per_character": Spec(lambda: dict(loss_nats=10.0, n_characters=5)),
+    "charlm.init_params": Spec(lambda: dict(V=4, H=3, forget_bias=1.0), ok={"forget_bias": {"negative"}}),
+    "charlm.check_params": Spec(lambda: dict(params=char_params())),
+    "charlm.loss_and_grads": Spec(lambda: dict(params=char_params(), x_codes=codes(6).reshape(2, 3),
+                                               y_codes=codes(6, 1).reshape(2, 3), h0=A(2, 3), c0=A(2, 3),
+                                               weights=np.ones(3))),
+    "sample_with_temperature": Spec(lambda: dict(logits=A(4), temperature=0.8, rng=0)),
+    "sample": Spec(lambda: dict(params=char_params(), vocab=_lazy("charlm", "build_vocabulary", "abcd"), prime="ab",
+                                n_characters=3, temperature=1.0, rng=0), ok={"n_characters": {"zero"}}),
+    "evaluate_bpc": Spec(lambda: dict(params=char_params(), codes=codes(7), chunk=2)),
+    "unigram_bpc": Spec(lambda: dict(train_codes=codes(20), valid_codes=codes(6, 1), V=4, alpha=1.0)),
+    "bigram_bpc": Spec(lambda: dict(train_codes=codes(20), valid_codes=codes(6, 1), V=4, alpha=0.1)),
+    "charlm_training.train": Spec(lambda: dict(params=char_params(), train_codes=codes(41), valid_codes=codes(9, 1),
+                                               k1=2, k2=3, optimizer=_lazy("optim", "SGD", 0.01), budget=12,
+                                               batch_size=2, max_grad_norm=5.0, evaluations=1, sample_length=5,
+                                               temperature=0.8, rng=0)),
+    "slot_streams": Spec(lambda: dict(codes=codes(21), batch_size=2, multiple=2)),
+    "window_activation_bytes": Spec(lambda: dict(params=char_params(), batch_size=2, k2=3)),
+    # corpus (Chapter 8's text): any string is prose
+    "clean_markdown": Spec(lambda: dict(source="# Title\n\nSome *text*."), ok={"source": {"unknown name"}}),
+    "extract_course_text": Spec(lambda: dict(root=str(__import__("pathlib").Path(__file__).parents[1]))),
+    "load_course_text": Spec(lambda: dict()),
+    "train_validation_split": Spec(lambda: dict(text="abcdefghij" * 3, validation_fraction=0.1),
+                                   ok={"text": {"unknown name"}}),
+    # models: the readout's backward pass, for any leading axes
+    "readout_backward": Spec(lambda: dict(dyhat=A(2, 4, 1), h=A(2, 4, 3), Wy=A(3, 1)),
+                             ok={"dyhat": {"ndim-1"}, "h": {"ndim-1"}}),
+    # tbptt: the pure window gradient
+    "window_gradient": Spec(window_args, ok={"n_injected": {"zero"}}, extra=[("n_injected", "beyond the window", 3)]),
     # tbptt
     "tbptt_schedule": Spec(lambda: dict(T=6, k1=2, k2=3, resets=[3]),
                                  extra=[("resets", "beyond T", [99]), ("resets", "zero step", [0])]),
@@ -464,8 +530,6 @@ VALID = {
     "distinct_weight_buffers": Spec(lambda: dict(layers=_lazy("unrolling", "unroll", 3, A(2, 3), A(3, 3), A(3)))),
     "backward_reads": Spec(lambda: dict(cache=rnn_cache(), t=2), cache={"cache"}, wrong_cache=lstm_cache,
                            ok={"t": {"zero"}}, extra=[("t", "beyond T", 3)]),
-    "step_cache": Spec(lambda: dict(cache=rnn_cache(), t=2), cache={"cache"}, wrong_cache=lstm_cache,
-                       ok={"t": {"zero"}}, extra=[("t", "beyond T", 3)]),
     "per_step_gradients": Spec(lambda: dict(dh=A(2, 3, 3), cache=rnn_cache()), cache={"cache"},
                                wrong_cache=lstm_cache),
     "activation_bytes": Spec(lambda: dict(cache=rnn_cache()), cache={"cache"}),

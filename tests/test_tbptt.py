@@ -271,7 +271,7 @@ def test_bad_shapes():
         tbptt.tbptt_gradients({"Wx": params["Wx"]}, x, y, 2, 2)
     with pytest.raises(ValueError, match="resets flags must have one entry per step"):
         tbptt.tbptt_gradients(params, x, y, 2, 2, resets=np.zeros(3, dtype=bool))
-    with pytest.raises(ValueError, match="reset indices are 1-based"):
+    with pytest.raises(ValueError, match="resets must hold 1-based steps"):
         tbptt.tbptt_gradients(params, x, y, 2, 2, resets=[0])
 
 

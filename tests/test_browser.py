@@ -180,6 +180,11 @@ def test_notebook_downloads_download_and_the_archive_has_every_chapter(browser, 
     with page.expect_download() as download:
         link.dispatch_event("click")
     assert download.value.suggested_filename == "bptt.ipynb"
+    page.goto(f"{base}/reference/run_it_yourself.html")
+    archive_link = page.locator(f'a[download][href$="{ARCHIVE}"]')
+    assert archive_link.count() >= 1, "the Run it yourself page does not link the notebooks archive"
+    response = page.request.get(archive_link.first.evaluate("a => a.href"))
+    assert response.ok and response.body()[:2] == b"PK"
     context.close()
     with zipfile.ZipFile(html / ARCHIVE) as archive:
         names = set(archive.namelist())

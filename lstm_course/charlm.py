@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import lstm
+from . import lstm, models
 from ._validation import as_float_array, check_recurrent_params, check_shape
 
 PARAM_NAMES = ("Wx", "Wh", "b", "Wy", "by")
@@ -195,8 +195,8 @@ def loss_and_grads(params, x_codes, y_codes, h0=None, c0=None, weights=None):
     h, c, cache = lstm.lstm_forward(one_hot(x_codes, V, dtype), h0, c0, params["Wx"], params["Wh"], params["b"])
     logits = h @ params["Wy"] + params["by"]
     loss, dlogits = softmax_cross_entropy(logits, y_codes, weights)
-    grads = {"Wy": h.reshape(-1, H).T @ dlogits.reshape(-1, V), "by": dlogits.sum(axis=(0, 1))}
-    _, _, _, grads["Wx"], grads["Wh"], grads["b"] = lstm.lstm_backward(dlogits @ params["Wy"].T, cache)
+    grads, dh = models.readout_backward(dlogits, h, params["Wy"])
+    _, _, _, grads["Wx"], grads["Wh"], grads["b"] = lstm.lstm_backward(dh, cache)
     return loss, grads, (h, c)
 
 

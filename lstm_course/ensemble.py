@@ -184,9 +184,11 @@ def ensemble_backward(dyhat, cache):
     dyhat = as_float_array("dyhat", dyhat, ndim=4)
     check_shape("dyhat", dyhat, (R, N, T, cache["Wy"].shape[2]), "(R, N, T, O)")
     dyhat_tm = np.ascontiguousarray(dyhat.transpose(0, 2, 1, 3)).reshape(R, T * N, -1)
-    grads = {"Wy": h_all[:, 1:].reshape(R, T * N, H).transpose(0, 2, 1) @ dyhat_tm,
-             "by": dyhat.sum(axis=(1, 2))}
-    dh_out = (dyhat_tm @ cache["Wy"].transpose(0, 2, 1)).reshape(R, T, N, H)
+    # The readout, member by member: models.readout_backward over the T * N rows.
+    h_rows = h_all[:, 1:].reshape(R, T * N, H)
+    readout = [models.readout_backward(dyhat_tm[r], h_rows[r], cache["Wy"][r]) for r in range(R)]
+    grads = {name: np.stack([member[name] for member, _ in readout]) for name in ("Wy", "by")}
+    dh_out = np.stack([dh for _, dh in readout]).reshape(R, T, N, H)
     Wh_T = cache["Wh"].transpose(0, 2, 1)
     dz = np.empty((R, T, N, 4 * H))
     dgates = np.empty((R, N, 4 * H))

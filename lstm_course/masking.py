@@ -89,21 +89,28 @@ def masked_lstm_forward(x, mask, h0, c0, Wx, Wh, b):
     -------
     h, c : ndarray (N, T, H)
     cache : dict
-        ``mask``, ``h0``, ``c0`` and the per-step caches of :func:`lstm_course.lstm.lstm_step_forward`.
+        Laid out like :func:`lstm_course.lstm.lstm_forward`'s cache, so that
+        :func:`lstm_course.lstm.step_cache` reads step t out of it: ``x``, the
+        step's activations ``i, f, g, o, tanh_c`` (N, T, H), the layer's
+        (frozen) states ``h, c``, ``h0, c0``, ``Wx, Wh``; plus ``keep`` (N, T, 1).
     """
     Wx, Wh, b, D, H = check_recurrent_params(Wx, Wh, b, gate_blocks=4)
     x, (h0, c0) = check_sequence_inputs(x, {"h0": h0, "c0": c0}, D, H)
     N, T, _ = x.shape
     keep = _check_mask(mask, N, T)[..., None] == 1.0
     dtype = np.result_type(x, h0, c0, Wx, Wh, b)
-    h, c = np.empty((N, T, H), dtype=dtype), np.empty((N, T, H), dtype=dtype)
-    h_prev, c_prev, steps = h0, c0, []
+    cache = {name: np.empty((N, T, H), dtype=dtype) for name in ("i", "f", "g", "o", "tanh_c", "h", "c")}
+    cache.update(x=x, h0=h0, c0=c0, Wx=Wx, Wh=Wh, keep=keep)
+    h, c = cache["h"], cache["c"]
+    h_prev, c_prev = h0, c0
     for t in range(T):
         h_new, c_new, step = lstm._step_forward(x[:, t], h_prev, c_prev, Wx, Wh, b)
+        for name in ("i", "f", "g", "o", "tanh_c"):
+            cache[name][:, t] = step[name]
+        # a masked step keeps the previous state
         h_prev = h[:, t] = np.where(keep[:, t], h_new, h_prev)
         c_prev = c[:, t] = np.where(keep[:, t], c_new, c_prev)
-        steps.append(step)
-    return h, c, {"keep": keep, "h0": h0, "c0": c0, "h": h, "steps": steps}
+    return h, c, cache
 
 
 def masked_lstm_backward(dh, cache):
@@ -127,16 +134,15 @@ def masked_lstm_backward(dh, cache):
     db : ndarray (4H,)
     """
     dh = check_upstream("dh", dh, cache["h"].shape, "(N, T, H)")
-    keep, steps = cache["keep"], cache["steps"]
+    keep, Wx, Wh = cache["keep"], cache["Wx"], cache["Wh"]
     N, T, H = dh.shape
-    Wx, Wh = steps[0]["Wx"], steps[0]["Wh"]
     dx = np.zeros((N, T, Wx.shape[0]), dtype=np.result_type(Wx, dh))
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(4 * H, dtype=Wh.dtype)
     dh_next, dc_next = np.zeros((N, H), dtype=dh.dtype), np.zeros((N, H), dtype=dh.dtype)
     for t in reversed(range(T)):
         dh_total = dh[:, t] + dh_next
         dx[:, t], dh_prev, dc_prev, dWx_t, dWh_t, db_t = lstm._step_backward(
-            np.where(keep[:, t], dh_total, 0.0), np.where(keep[:, t], dc_next, 0.0), steps[t])
+            np.where(keep[:, t], dh_total, 0.0), np.where(keep[:, t], dc_next, 0.0), lstm.step_cache(cache, t))
         dh_next = dh_prev + np.where(keep[:, t], 0.0, dh_total)
         dc_next = dc_prev + np.where(keep[:, t], 0.0, dc_next)
         dWx += dWx_t
@@ -174,6 +180,6 @@ def masked_loss_and_grads(params, x, y, mask, step_weights=None, h0=None, c0=Non
     if step_weights is not None:
         weights = weights * np.broadcast_to(as_float_array("step_weights", step_weights), (N, T))
     loss, dyhat = models.squared_error(h @ params["Wy"] + params["by"], y, weights)
-    grads = {"Wy": h.reshape(N * T, H).T @ dyhat.reshape(N * T, -1), "by": dyhat.sum(axis=(0, 1))}
-    _, _, _, grads["Wx"], grads["Wh"], grads["b"] = masked_lstm_backward(dyhat @ params["Wy"].T, cache)
+    grads, dh = models.readout_backward(dyhat, h, params["Wy"])
+    _, _, _, grads["Wx"], grads["Wh"], grads["b"] = masked_lstm_backward(dh, cache)
     return loss, grads

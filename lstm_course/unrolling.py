@@ -304,7 +304,7 @@ def error_per_step(params, x, y, step_weights=None, h0=None):
     """
     yhat, cache = models.forward(params, x, "rnn", h0)
     loss, dyhat = models.squared_error(yhat, y, step_weights)
-    injected = dyhat @ params["Wy"].T
+    injected = models.readout_backward(dyhat, cache["layer"]["h"], params["Wy"])[1]
     total = per_step_gradients(injected, cache["layer"])["dh_total"]
     return {"injected": np.linalg.norm(injected, axis=(0, 2)), "total": np.linalg.norm(total, axis=(0, 2)),
             "loss": loss}

@@ -93,14 +93,15 @@ def check_recurrent_params(Wx, Wh, b, gate_blocks):
     return Wx, Wh, b, D, H
 
 
-def check_step_inputs(x, states, D, H):
+def check_step_inputs(x, states, D, H, x_name="x"):
     """Validate one time step's input ``x (N, D)`` and states, each ``(N, H)``.
 
-    ``states`` maps argument names (e.g. ``"h_prev"``) to arrays.
+    ``states`` maps argument names (e.g. ``"h_prev"``) to arrays; ``x_name`` is the
+    input's argument name (e.g. ``"x_t"``).
     """
-    x = as_float_array("x", x, ndim=2)
+    x = as_float_array(x_name, x, ndim=2)
     N = x.shape[0]
-    check_shape("x", x, (N, D), "(N, D)")
+    check_shape(x_name, x, (N, D), "(N, D)")
     checked = [as_float_array(name, state, ndim=2) for name, state in states.items()]
     for name, state in zip(states, checked):
         check_shape(name, state, (N, H), "(N, H)")

@@ -232,7 +232,7 @@ def step_cache(cache, t):
 
 def final_state(cache):
     """The state after the last step of an :func:`lstm_forward` cache: ``(h_T, c_T)``, each ``(N, H)``."""
-    check_cache("cache", cache, ("h", "c", "Wh"), "lstm_forward", gate_blocks=4)
+    check_cache("cache", cache, _STEP_KEYS + ("h0", "c0", "Wx", "Wh"), "lstm_forward", gate_blocks=4)
     return cache["h"][:, -1], cache["c"][:, -1]
 
 

@@ -365,5 +365,5 @@ def step_cache(cache, t):
 
 def final_state(cache):
     """The state after the last step of an :func:`lstm1997_forward` cache: ``(y_T, s_T)``."""
-    check_cache("cache", cache, ("y", "s"), "lstm1997_forward")
+    check_cache("cache", cache, _SEQUENCE_KEYS, "lstm1997_forward")
     return cache["y"][:, -1], cache["s"][:, -1]

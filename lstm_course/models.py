@@ -154,7 +154,7 @@ def backward(dyhat, cache):
     N, T, _ = h.shape
     dyhat = as_float_array("dyhat", dyhat, ndim=3)
     check_shape("dyhat", dyhat, (N, T, cache["Wy"].shape[1]), "(N, T, O)")
-    grads, dh = readout_backward(dyhat, h, cache["Wy"])
+    grads, dh = _readout_backward(dyhat, h, cache["Wy"])
     _, dstate0, grads["Wx"], grads["Wh"], grads["b"] = spec.backward(dh, cache["layer"])
     grads.update((f"{name}0", d) for name, d in zip(spec.state_names, dstate0))
     return grads
@@ -179,6 +179,18 @@ def readout_backward(dyhat, h, Wy):
         ``Wy (H, O)`` and ``by (O,)``.
     dh : ndarray (..., H)
     """
+    Wy = as_float_array("Wy", Wy, ndim=2)
+    H, O = Wy.shape
+    h = as_float_array("h", h)
+    if h.ndim == 0:
+        raise ValueError(f"h must have shape (..., H) with H = {H} from Wy, got a scalar")
+    check_shape("h", h, h.shape[:-1] + (H,), "(..., H) with H from Wy")
+    dyhat = as_float_array("dyhat", dyhat)
+    check_shape("dyhat", dyhat, h.shape[:-1] + (O,), "(..., O) with the leading axes of h and O from Wy")
+    return _readout_backward(dyhat, h, Wy)
+
+
+def _readout_backward(dyhat, h, Wy):
     H, O = Wy.shape
     rows_dyhat = dyhat.reshape(-1, O)
     return {"Wy": h.reshape(-1, H).T @ rows_dyhat, "by": rows_dyhat.sum(axis=0)}, dyhat @ Wy.T

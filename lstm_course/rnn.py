@@ -228,5 +228,5 @@ def step_cache(cache, t):
 
 def final_state(cache):
     """The state after the last step of an :func:`rnn_forward` cache: ``h_T (N, H)``."""
-    check_cache("cache", cache, ("h", "Wh"), "rnn_forward", gate_blocks=1)
+    check_cache("cache", cache, ("x", "h0", "h", "Wx", "Wh"), "rnn_forward", gate_blocks=1)
     return cache["h"][:, -1]

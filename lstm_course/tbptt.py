@@ -95,12 +95,16 @@ def window_gradient(params, cell, window, n_injected):
     n_targets : float
         Sum of the injected step weights over the batch.
     """
-    models.check_params(params, cell)
+    D = models.check_params(params, cell)[0]
     if not isinstance(window, (list, tuple, collections.deque)) or not window or not all(
             isinstance(item, tuple) and len(item) == 3 and isinstance(item[0], dict) for item in window):
         raise ValueError(f"window must be a non-empty sequence of (step cache, y_tau, weight_tau) tuples, "
                          f"got {type(window).__name__}")
     n_injected = check_int("n_injected", n_injected, minimum=0, maximum=len(window))
+    x_w = window[0][0].get("x")
+    if np.ndim(x_w) != 2 or np.shape(x_w)[1] != D:
+        raise ValueError(f"window steps must hold inputs x_tau (N, D) with D = {D} from params['Wx'], "
+                         f"got shape {np.shape(x_w)}")
     return _window_gradient(params, cell, window, n_injected)
 
 
@@ -117,7 +121,7 @@ def _window_gradient(params, cell, window, n_injected):
             dyhat = weight_tau[:, None] * residual
             loss += 0.5 * float(np.sum(dyhat * residual))
             n_targets += float(np.sum(weight_tau))
-            readout, dh = models.readout_backward(dyhat, step["h"], Wy)
+            readout, dh = models._readout_backward(dyhat, step["h"], Wy)
             grads["Wy"] += readout["Wy"]
             grads["by"] += readout["by"]
             dstate = (dstate[0] + dh,) + dstate[1:]

@@ -18,7 +18,17 @@ network explicitly and measures what unrolling costs:
 import numpy as np
 
 from . import cells, models, rnn
-from ._validation import check_positive_int, check_recurrent_params, check_sequence_inputs, check_upstream
+from ._validation import (
+    check_cache,
+    check_int,
+    check_object,
+    check_positive_int,
+    check_recurrent_params,
+    check_sequence,
+    check_sequence_inputs,
+    check_step_inputs,
+    check_upstream,
+)
 
 RNN_CACHE_KEYS = ("x", "h0", "h", "Wx", "Wh")
 WEIGHT_KEYS = ("Wx", "Wh")
@@ -40,13 +50,13 @@ class TiedLayer:
     """
 
     def __init__(self, step, Wx, Wh, b):
-        self.step = step
-        self.Wx = Wx
-        self.Wh = Wh
-        self.b = b
+        self.step = check_int("step", step, minimum=0)
+        # Float arrays pass through unchanged, so the layers share the caller's buffers.
+        self.Wx, self.Wh, self.b, self.D, self.H = check_recurrent_params(Wx, Wh, b, gate_blocks=1)
 
     def forward(self, x_t, h_prev):
         """Return h_t (N, H) for the input ``x_t (N, D)`` and the previous layer's ``h_prev (N, H)``."""
+        x_t, (h_prev,) = check_step_inputs(x_t, {"h_prev": h_prev}, self.D, self.H, x_name="x_t")
         return rnn._step_forward(x_t, h_prev, self.Wx, self.Wh, self.b)[0]
 
     def __repr__(self):
@@ -95,8 +105,7 @@ def run_unrolled(layers, x, h0=None):
     h : ndarray (N, T, H)
         Output of every layer.
     """
-    if len(layers) == 0:
-        raise ValueError("layers must hold at least one layer, got an empty sequence")
+    layers = _check_layers(layers)
     D, H = layers[0].Wx.shape
     x, (h0,) = check_sequence_inputs(x, {"h0": h0}, D, H)
     if x.shape[1] != len(layers):
@@ -119,20 +128,18 @@ def distinct_weight_buffers(layers):
     -------
     dict[str, int]
     """
+    layers = _check_layers(layers)
     return {name: len({getattr(layer, name).ctypes.data for layer in layers}) for name in ("Wx", "Wh", "b")}
 
 
 def _check_rnn_cache(cache):
-    if not isinstance(cache, dict) or not set(RNN_CACHE_KEYS) <= set(cache):
-        keys = sorted(cache) if isinstance(cache, dict) else type(cache).__name__
-        raise ValueError(f"cache must be the dict returned by rnn_forward (keys {RNN_CACHE_KEYS}), got {keys}")
+    check_cache("cache", cache, RNN_CACHE_KEYS, "rnn_forward", gate_blocks=1)
     return cache["h"].shape[1]
 
 
-def _check_step(t, T):
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 0 <= t < T:
-        raise ValueError(f"t must be an integer step in [0, {T - 1}], got {t!r}")
-    return int(t)
+def _check_layers(layers):
+    return check_sequence("layers", layers, lambda label, layer: check_object(
+        label, layer, ("forward", "Wx", "Wh", "b"), "a TiedLayer (from unroll)"))
 
 
 def backward_reads(cache, t):
@@ -156,8 +163,7 @@ def backward_reads(cache, t):
         For each entry of the step cache, the cache array it comes from and the
         time index read (``None`` for arrays with no time axis: h0 and weights).
     """
-    T = _check_rnn_cache(cache)
-    t = _check_step(t, T)
+    t = check_int("t", t, minimum=0, maximum=_check_rnn_cache(cache) - 1)
     return {"x": ("x", t), "h_prev": ("h", t - 1) if t > 0 else ("h0", None), "h": ("h", t),
             "Wx": ("Wx", None), "Wh": ("Wh", None)}
 
@@ -219,17 +225,14 @@ def activation_bytes(cache):
     -------
     int
     """
-    if not isinstance(cache, dict):
-        raise ValueError(f"cache must be a dict from rnn_forward or lstm_forward, got {type(cache).__name__}")
+    check_cache("cache", cache, ("x", "h0", "h", "Wx", "Wh"), "rnn_forward or lstm_forward")
     return int(sum(value.nbytes for key, value in cache.items()
                    if key not in WEIGHT_KEYS and isinstance(value, np.ndarray)))
 
 
 def check_lengths(lengths):
     """Return ``lengths`` as a non-empty list of positive ints, or raise ``ValueError``."""
-    lengths = [check_positive_int("lengths[i]", T) for T in lengths]
-    if not lengths:
-        raise ValueError("lengths must hold at least one sequence length")
+    lengths = check_sequence("lengths", lengths, check_positive_int)
     return lengths
 
 

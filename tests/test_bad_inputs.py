@@ -329,8 +329,9 @@ VALID = {
     "lstm_forward": Spec(lambda: dict(x=A(2, 3, 2), h0=A(2, 3), c0=A(2, 3), Wx=A(2, 12), Wh=A(3, 12), b=A(12))),
     "lstm_backward": Spec(lambda: dict(dh=A(2, 3, 3), cache=lstm_cache(), dc=A(2, 3, 3)), cache={"cache"},
                           wrong_cache=rnn_cache),
-    "from_torch": Spec(lambda: dict(weight_ih=A(12, 2), weight_hh=A(12, 3), bias_ih=A(12), bias_hh=A(12))),
-    "to_torch": Spec(lambda: dict(Wx=A(2, 12), Wh=A(3, 12), b=A(12))),
+    "from_torch": Spec(lambda: dict(weight_ih=A(12, 2), weight_hh=A(12, 3), bias_ih=A(12), bias_hh=A(12)),
+                       ok={"weight_ih": {"longer last axis"}}),  # any D
+    "to_torch": Spec(lambda: dict(Wx=A(2, 12), Wh=A(3, 12), b=A(12)), ok={"Wx": {"longer first axis"}}),  # any D
     # lstm1997
     "check_lstm1997_params": Spec(lambda: dict(**{k: v for k, v in lstm1997_args().items()
                                                   if k in ("Wx", "Wh", "b")}, block_size=1),
@@ -364,12 +365,13 @@ VALID = {
     "models.init_params": Spec(lambda: dict(cell="lstm", input_size=2, hidden_size=3, output_size=1,
                                             forget_bias=1.0), ok={"forget_bias": {"negative"}},
                                extra=[("dtype", "int", int), ("dtype", "complex", complex),
-                                      ("dtype", "str", "float")]),
-    "models.check_params": Spec(lambda: dict(params=params(), cell="lstm")),
+                                      ("dtype", "str", "int32")]),
+    "models.check_params": Spec(lambda: dict(params=params(), cell="lstm"), ok={"params": {"[Wx] longer first axis"}}),
     "forward": Spec(lambda: dict(params=params(), x=A(2, 4, 2), cell="lstm", h0=A(2, 3), c0=A(2, 3))),
     "backward": Spec(lambda: dict(dyhat=A(2, 4, 1), cache=_cache("models", "forward", params(), A(2, 4, 2))),
                      cache={"cache"}, wrong_cache=rnn_cache),
-    "squared_error": Spec(lambda: dict(yhat=A(2, 4, 1), y=A(2, 4, 1, seed=1), step_weights=np.ones((2, 4)))),
+    "squared_error": Spec(lambda: dict(yhat=A(2, 4, 1), y=A(2, 4, 1, seed=1), step_weights=np.ones((2, 4))),
+                          ok={"step_weights": {"ndim-1"}}),  # (T,) weights are valid too
     "models.loss_and_grads": Spec(lambda: dict(params=params(), **task(), cell="lstm", step_weights=np.ones(4),
                                         h0=A(2, 3), c0=A(2, 3))),
     # online
@@ -456,7 +458,7 @@ VALID = {
     "seasonal_ar": Spec(lambda: dict(n_sequences=2, length=6, period=2, coefficient=0.5, noise=1.0),
                         ok={"coefficient": {"negative"}}),
     # cells: the table of recurrent cells
-    "get": Spec(lambda: dict(name="lstm")),
+    "get": Spec(lambda: dict(name="lstm"), names={"name": {"cell"}}),  # callers pass their argument cell
     # one step-cache rule per cell: step t's cache (negative t counts from the end) and the final state
     **{f"{module}.step_cache": Spec(lambda make=make: dict(cache=make(), t=2), cache={"cache"}, wrong_cache=wrong,
                                     ok={"t": {"zero", "negative"}}, extra=[("t", "beyond T", 3)])
@@ -498,21 +500,23 @@ VALID = {
     "train_validation_split": Spec(lambda: dict(text="abcdefghij" * 3, validation_fraction=0.1),
                                    ok={"text": {"unknown name"}}),
     # models: the readout's backward pass, for any leading axes
-    "readout_backward": Spec(lambda: dict(dyhat=A(2, 4, 1), h=A(2, 4, 3), Wy=A(3, 1)),
-                             ok={"dyhat": {"ndim-1"}, "h": {"ndim-1"}}),
+    "readout_backward": Spec(lambda: dict(dyhat=A(2, 4, 1), h=A(2, 4, 3), Wy=A(3, 1))),
     # tbptt: the pure window gradient
     "window_gradient": Spec(window_args, ok={"n_injected": {"zero"}}, extra=[("n_injected", "beyond the window", 3)]),
     # tbptt
-    "tbptt_schedule": Spec(lambda: dict(T=6, k1=2, k2=3, resets=[3]),
+    # k2=None backpropagates to the sequence start; an empty list of resets has none
+    "tbptt_schedule": Spec(lambda: dict(T=6, k1=2, k2=3, resets=[3]), ok={"k2": {"None"}, "resets": {"empty"}},
                                  extra=[("resets", "beyond T", [99]), ("resets", "zero step", [0])]),
-    "cost_summary": Spec(lambda: dict(T=6, k1=2, k2=3)),
+    "cost_summary": Spec(lambda: dict(T=6, k1=2, k2=3), ok={"k2": {"None"}}),
     "TBPTTTrainer": Spec(lambda: dict(params=params(), optimizer=_lazy("optim", "SGD", 0.01), k1=2, k2=3,
-                                      cell="lstm", max_grad_norm=1.0)),
+                                      cell="lstm", max_grad_norm=1.0),
+                         ok={"params": {"[Wx] longer first axis"}, "optimizer": {"None"}, "k2": {"None"}}),
     "TBPTTTrainer.fit_stream": Spec(lambda: dict(self=_lazy("tbptt", "TBPTTTrainer", params(),
                                                             _lazy("optim", "SGD", 0.01), 2, 3),
                                                  chunks=[(A(2, 4, 2), A(2, 4, 1))], h0=A(2, 3), c0=A(2, 3))),
     "tbptt_gradients": Spec(lambda: dict(params=params(), **task(T=6), k1=2, k2=3, cell="lstm", h0=A(2, 3),
                                          c0=A(2, 3), step_weights=np.ones(6), resets=[3]),
+                            ok={"k2": {"None"}, "resets": {"empty"}},
                             extra=[("resets", "beyond T", [99])]),
     "stale_gradient_recipe": Spec(lambda: dict(params=params(), **task(T=6), k1=2, k2=3, cell="lstm", h0=A(2, 3),
                                                c0=A(2, 3))),
@@ -521,10 +525,11 @@ VALID = {
                              n_updates=2, cell="lstm", max_grad_norm=1.0)),
     "predict": Spec(lambda: dict(params=params(), x=A(2, 4, 2), cell="lstm"), ok={"x": {"longer first axis"}}),
     # unrolling
-    "TiedLayer": Spec(lambda: dict(step=1, Wx=A(2, 3), Wh=A(3, 3), b=A(3))),
+    "TiedLayer": Spec(lambda: dict(step=1, Wx=A(2, 3), Wh=A(3, 3), b=A(3)),
+                      ok={"step": {"zero"}, "Wx": {"longer first axis"}}),
     "TiedLayer.forward": Spec(lambda: dict(self=_lazy("unrolling", "TiedLayer", 1, A(2, 3), A(3, 3), A(3)),
                                            x_t=A(2, 2), h_prev=A(2, 3))),
-    "unroll": Spec(lambda: dict(T=3, Wx=A(2, 3), Wh=A(3, 3), b=A(3))),
+    "unroll": Spec(lambda: dict(T=3, Wx=A(2, 3), Wh=A(3, 3), b=A(3)), ok={"Wx": {"longer first axis"}}),  # any D
     "run_unrolled": Spec(lambda: dict(layers=_lazy("unrolling", "unroll", 3, A(2, 3), A(3, 3), A(3)),
                                       x=A(2, 3, 2), h0=A(2, 3))),
     "distinct_weight_buffers": Spec(lambda: dict(layers=_lazy("unrolling", "unroll", 3, A(2, 3), A(3, 3), A(3)))),

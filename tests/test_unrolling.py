@@ -141,7 +141,7 @@ def test_bad_inputs_raise_value_error():
         unrolling.unroll(3, Wx, Wh[:, :2], b)
     with pytest.raises(ValueError, match="len\\(layers\\)"):
         unrolling.run_unrolled(unrolling.unroll(2, Wx, Wh, b), x, h0)
-    with pytest.raises(ValueError, match="layers must hold"):
+    with pytest.raises(ValueError, match="layers is empty"):
         unrolling.run_unrolled([], x, h0)
     with pytest.raises(ValueError, match="h0 must have shape"):
         unrolling.run_unrolled(unrolling.unroll(5, Wx, Wh, b), x, h0[:, :2])

@@ -16,7 +16,7 @@ One concept per module, one module per chapter:
 - :mod:`lstm_course.chunking`, :mod:`lstm_course.stateful`, :mod:`lstm_course.metrics`,
   :mod:`lstm_course.masking`, :mod:`lstm_course.autocorrelation`, :mod:`lstm_course.sentences`,
   :mod:`lstm_course.grid_search`, :mod:`lstm_course.ensemble`: Chapter 7, preparing sequences, one
-  module per technique (:mod:`lstm_course.sequences` is their index);
+  module per technique;
 - :mod:`lstm_course.plots` and :mod:`lstm_course.widgets`: every figure and widget.
 """
 __version__ = "0.1.0"

@@ -2,7 +2,7 @@
 
 The training text is laid out as in Chapter 7's stateful batching: it is cut
 into ``batch_size`` contiguous slices, one per batch slot, and
-:func:`lstm_course.sequences.stateful_batches` delivers them ``k1`` characters
+:func:`lstm_course.chunking.stateful_batches` delivers them ``k1`` characters
 at a time, so slot i of each chunk continues slot i of the previous one and the
 LSTM state can be carried across chunks. The windows are those of
 :func:`lstm_course.tbptt.tbptt_schedule`: every k1 steps an update
@@ -28,8 +28,8 @@ from . import charlm, lstm, unrolling
 from ._blas import blas_threads
 from ._progress import progress_bar
 from ._validation import check_positive_int
+from .chunking import stateful_batches
 from .optim import clip_grad_norm
-from .sequences import stateful_batches
 from .tbptt import tbptt_schedule
 
 

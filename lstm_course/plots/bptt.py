@@ -2,7 +2,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .training import _axes
+from ._common import _axes
 from .unrolling import activation_memory
 
 

@@ -3,14 +3,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
+from ._common import _axes
+
 CARRY_COLOR = "tab:red"
 GATE_COLORS = {"i": "tab:green", "f": "tab:orange", "g": "tab:purple", "o": "tab:blue"}
-
-
-def _axes(ax, figsize=(5.5, 3.5)):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
 
 
 def _arrow(ax, start, end, color="0.25", width=1.4, style="-|>"):

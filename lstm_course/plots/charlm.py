@@ -2,11 +2,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-
-def _axes(ax, figsize):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
+from ._common import _axes
 
 
 def bpc_curve(updates, valid_bpc, baselines=None, ax=None, title="Validation bits per character"):

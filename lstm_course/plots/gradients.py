@@ -2,7 +2,7 @@
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from .training import _axes
+from ._common import _axes
 
 
 def power_curves(bases, length, ax=None, title="Repeated multiplication: $w^k$"):

@@ -2,13 +2,9 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._common import _axes
+
 COLORS = {"RTRL": "tab:green", "UORO": "tab:purple", "ARTBP": "tab:orange"}
-
-
-def _axes(ax, figsize):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
 
 
 def time_per_step(hidden_sizes, seconds, ax=None):

@@ -2,8 +2,6 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import sequences
-
 
 def sample_orders(panels, figsize=None):
     """Draw one slots x batches grid per sample order.
@@ -19,7 +17,7 @@ def sample_orders(panels, figsize=None):
     panels : dict[str, tuple]
         Title -> ``(sequence, chunk, batch_size, reset_every)``: the sequence and
         chunk index of every flat sample position (as from
-        :func:`lstm_course.sequences.stateful_sample_index`), the batch size and
+        :func:`lstm_course.chunking.stateful_sample_index`), the batch size and
         the number of batches between resets.
 
     Returns
@@ -47,11 +45,21 @@ def sample_orders(panels, figsize=None):
     return fig
 
 
-def acf_pacf(series, max_lag, z=1.96, axes=None):
-    """Stem plots of the sample ACF and PACF with the +-z/sqrt(n) white-noise band.
+def acf_pacf(acf, pacf, bound, window=None, z=1.96, axes=None):
+    """Stem plots of a sample ACF and PACF with the white-noise band, the suggested window marked.
 
-    The lag suggested by :func:`lstm_course.sequences.suggest_window_length`
-    is marked in red on the PACF.
+    Parameters
+    ----------
+    acf, pacf : array_like (max_lag + 1,)
+        From :func:`lstm_course.autocorrelation.autocorrelation` and
+        :func:`lstm_course.autocorrelation.partial_autocorrelation`; lag 0 is not drawn.
+    bound : float
+        Half-width of the band, z / sqrt(n) (:func:`lstm_course.autocorrelation.significance_bound`).
+    window : int, optional
+        Lag to mark in red on the PACF, e.g. from
+        :func:`lstm_course.autocorrelation.suggest_window_length`.
+    z : float
+        Only for the band's label.
 
     Returns
     -------
@@ -59,23 +67,22 @@ def acf_pacf(series, max_lag, z=1.96, axes=None):
     """
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.2), layout="constrained")
-    lags = np.arange(max_lag + 1)
-    bound = sequences.significance_bound(len(series), z)
-    window, _ = sequences.suggest_window_length(series, max_lag, z)
-    for ax, values, name in ((axes[0], sequences.autocorrelation(series, max_lag), "ACF"),
-                             (axes[1], sequences.partial_autocorrelation(series, max_lag), "PACF")):
+    acf, pacf = np.asarray(acf), np.asarray(pacf)
+    lags = np.arange(len(acf))
+    for ax, values, name in ((axes[0], acf, "ACF"), (axes[1], pacf, "PACF")):
         ax.stem(lags[1:], values[1:], basefmt=" ")
         ax.axhspan(-bound, bound, color="tab:blue", alpha=0.15, label=f"$\\pm{z}/\\sqrt{{n}}$")
         ax.axhline(0.0, color="k", linewidth=0.8)
         ax.set(xlabel="lag", ylabel=name, title=f"Sample {name}")
-    axes[1].plot([window], [sequences.partial_autocorrelation(series, max_lag)[window]], "o", color="tab:red",
-                 markersize=9, fillstyle="none", label=f"suggested window = {window}")
+    if window is not None:
+        axes[1].plot([window], [pacf[window]], "o", color="tab:red", markersize=9, fillstyle="none",
+                     label=f"suggested window = {window}")
     axes[1].legend(loc="upper right")
     return axes
 
 
 def grid_search_boxplot(result, sequence_length=None, ax=None, ylabel="test MSE per target"):
-    """Box plot of a :class:`lstm_course.sequences.GridSearchResult`, one box per length.
+    """Box plot of a :class:`lstm_course.grid_search.GridSearchResult`, one box per length.
 
     Lengths that do not divide ``sequence_length`` (trained with padding and
     masking) are drawn hatched.

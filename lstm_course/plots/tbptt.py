@@ -3,12 +3,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import tbptt as _tbptt
-
-
-def _axes(ax, figsize):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
+from ._common import _axes
 
 
 def tbptt_schedule(T, k1, k2, ax=None, resets=None, title=None):

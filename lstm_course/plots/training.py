@@ -1,12 +1,7 @@
 """Figures for training runs: loss curves and 2-D decision boundaries."""
-import matplotlib.pyplot as plt
 import numpy as np
 
-
-def _axes(ax, figsize=(5.5, 3.5)):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
+from ._common import _axes
 
 
 def loss_curve(losses, ax=None, label=None, log_scale=True, xlabel="update", title="Training loss"):

@@ -4,7 +4,7 @@ import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .._validation import check_positive_int
-from .training import _axes
+from ._common import _axes
 
 _CELL_WIDTH, _CELL_HEIGHT = 0.9, 0.6
 _CELL_COLOR, _WEIGHT_COLOR = "#cfe3f5", "#b03a2e"

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_float_array, check_positive_int
+from ._validation import as_float_array, check_positive_int, check_scalar
 from .activations import sigmoid, sigmoid_grad_from_output
 from .optim import SGD, clip_grad_norm
 
@@ -30,8 +30,7 @@ class DescentPath(NamedTuple):
 
 def _check_one_unit(steps, x0):
     steps = check_positive_int("steps", steps)
-    if not np.isfinite(x0):
-        raise ValueError(f"x0 must be a finite number, got {x0!r}")
+    check_scalar("x0", x0)
     return steps
 
 
@@ -79,8 +78,7 @@ def one_unit_loss_and_grads(w, b, steps=50, x0=0.5, target=0.7):
     -------
     loss, dw, db : ndarray, each of the broadcast shape of ``w`` and ``b``
     """
-    if not 0.0 < target < 1.0:
-        raise ValueError(f"target must lie in (0, 1), the range of the sigmoid, got {target!r}")
+    target = check_scalar("target", target, 0.0, 1.0, low_open=True, high_open=True)  # the sigmoid's range
     states = one_unit_states(w, b, steps, x0)
     w = np.broadcast_to(as_float_array("w", w), states.shape[:-1])
     outputs = sigmoid(states)
@@ -111,6 +109,8 @@ def one_unit_loss_surface(w_values, b_values, steps=50, x0=0.5, target=0.7):
     """
     w_values = as_float_array("w_values", w_values, ndim=1)
     b_values = as_float_array("b_values", b_values, ndim=1)
+    _check_one_unit(steps, x0)
+    check_scalar("target", target, 0.0, 1.0, low_open=True, high_open=True)
     loss, _, _ = one_unit_loss_and_grads(w_values[None, :], b_values[:, None], steps, x0, target)
     return loss
 
@@ -135,7 +135,10 @@ def one_unit_descent(w, b, learning_rate, n_updates, max_grad_norm=None, steps=5
     DescentPath
     """
     n_updates = check_positive_int("n_updates", n_updates)
-    params = {"w": np.array([float(w)]), "b": np.array([float(b)])}
+    params = {"w": np.array([check_scalar("w", w)]), "b": np.array([check_scalar("b", b)])}
+    max_grad_norm = check_scalar("max_grad_norm", max_grad_norm, low=0, low_open=True, allow_none=True)
+    _check_one_unit(steps, x0)
+    check_scalar("target", target, 0.0, 1.0, low_open=True, high_open=True)
     optimizer = SGD(learning_rate)
     path = np.empty((n_updates + 1, 2))
     losses = np.empty(n_updates + 1)

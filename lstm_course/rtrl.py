@@ -24,14 +24,14 @@ k1 = 1 and no truncation is checked.
 import numpy as np
 
 from . import cells, models
-from ._validation import as_float_array, check_shape
+from ._validation import as_float_array, check_scalar, check_sequence_inputs, check_shape, check_system
 from .activations import sigmoid
 
 
 def _direct_dz(x_t, h_prev, G, H):
     """partial z_t / partial theta for theta = (Wx, Wh, b) flattened: (N, G H, P)."""
     N = x_t.shape[0]
-    eye = np.eye(G * H)
+    eye = np.eye(G * H, dtype=x_t.dtype)
     d_Wx = np.einsum("na,kb->nkab", x_t, eye).reshape(N, G * H, -1)     # z_k depends on Wx[a, k] via x_a
     d_Wh = np.einsum("na,kb->nkab", h_prev, eye).reshape(N, G * H, -1)  # ... and on Wh[a, k] via h_prev_a
     d_b = np.broadcast_to(eye, (N, G * H, G * H))
@@ -93,16 +93,14 @@ def rtrl_gradients(params, x, y, cell="lstm", h0=None, c0=None):
     check_shape("x", x, (N, T, D), "(N, T, D) with D from Wx")
     y = as_float_array("y", y, ndim=3)
     check_shape("y", y, (N, T, O), "(N, T, O) with O from Wy")
-    state = []
-    for name, value in zip(spec.state_names, spec.initial_state(h0=h0, c0=c0)):
-        value = np.zeros((N, H)) if value is None else as_float_array(f"{name}0", value, ndim=2)
-        check_shape(f"{name}0", value, (N, H), "(N, H)")
-        state.append(value)
-    state = tuple(state)
-    Wx, Wh, b, Wy, by = (params[name] for name in models.PARAM_NAMES)
+    names = tuple(f"{name}0" for name in spec.state_names)
+    x, state = check_sequence_inputs(x, dict(zip(names, spec.initial_state(h0=h0, c0=c0), strict=True)), D, H)
+    dtype = np.result_type(x, y, *state, *params.values())   # float32 end to end when everything is float32
+    state = tuple(value.astype(dtype, copy=False) for value in state)
+    Wx, Wh, b, Wy, by = (params[name].astype(dtype, copy=False) for name in models.PARAM_NAMES)
     sizes = np.cumsum([Wx.size, Wh.size])
     P = Wx.size + Wh.size + b.size
-    sensitivity = tuple(np.zeros((N, H, P)) for _ in state)   # d state_{t-1} / dtheta
+    sensitivity = tuple(np.zeros((N, H, P), dtype=dtype) for _ in state)   # d state_{t-1} / dtheta
     per_step = []
     for t in range(T):
         h = state[0]
@@ -139,7 +137,7 @@ class OnlineRTRL:
     """
 
     def __init__(self, system, theta):
-        self.system = system
+        self.system = check_system("system", system)
         self.theta = as_float_array("theta", theta, ndim=1)
         check_shape("theta", self.theta, (system.n_params,), "(P,)")
 
@@ -192,8 +190,7 @@ def one_unit_sensitivity_step(x, h_prev, sensitivity_prev, wx, wh, b):
     sensitivity_prev = as_float_array("sensitivity_prev", sensitivity_prev, ndim=2)
     check_shape("sensitivity_prev", sensitivity_prev, (x.size, 3), "(N, 3)")
     for name, value in (("wx", wx), ("wh", wh), ("b", b)):
-        if np.ndim(value) != 0 or not np.isfinite(value):
-            raise ValueError(f"{name} must be a finite scalar, got {value!r}")
+        check_scalar(name, value)
     dtype = np.result_type(x, h_prev, sensitivity_prev)
     wx, wh, b = (np.asarray(value, dtype=dtype) for value in (wx, wh, b))
     h = np.tanh(wx * x + wh * h_prev + b)

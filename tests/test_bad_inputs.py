@@ -312,11 +312,13 @@ VALID = {
                                               input_scale=1.0)),
     "DescentPath": None,
     "one_unit_states": Spec(lambda: dict(w=1.0, b=0.1, steps=5, x0=0.5),
-                            ok={"w": {"negative"}, "b": {"negative"}, "x0": {"negative"}}),
+                            ok={"w": {"negative", "array"}, "b": {"negative", "array"}, "x0": {"negative"}}),
     "one_unit_loss_and_grads": Spec(lambda: dict(w=1.0, b=0.1, steps=5, x0=0.5, target=0.7),
-                                    ok={"w": {"negative"}, "b": {"negative"}, "x0": {"negative"}}),
+                                    ok={"w": {"negative", "array"}, "b": {"negative", "array"},  # broadcast
+                                        "x0": {"negative"}}),
     "one_unit_loss_surface": Spec(lambda: dict(w_values=A(3), b_values=A(2), steps=5, x0=0.5, target=0.7),
-                                  ok={"x0": {"negative"}}),
+                                  ok={"x0": {"negative"}, "w_values": {"longer first axis"},
+                                      "b_values": {"longer first axis"}}),  # any grid
     "one_unit_descent": Spec(lambda: dict(w=1.0, b=0.1, learning_rate=0.1, n_updates=2, max_grad_norm=1.0,
                                           steps=5, x0=0.5, target=0.7),
                              ok={"w": {"negative"}, "b": {"negative"}, "x0": {"negative"}}),

@@ -44,7 +44,7 @@ def test_one_unit_descent_records_its_path_and_clipping_caps_the_step():
 
 
 def test_bad_inputs_raise_value_errors():
-    with pytest.raises(ValueError, match="target must lie in"):
+    with pytest.raises(ValueError, match="target must be in"):
         one_unit_loss_and_grads(1.0, 0.0, target=1.5)
     with pytest.raises(ValueError, match="steps must be >= 1"):
         one_unit_states(1.0, 0.0, steps=0)

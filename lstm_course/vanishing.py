@@ -25,7 +25,7 @@ the "wall" that motivates gradient clipping, is in :mod:`lstm_course.one_unit`.
 """
 import numpy as np
 
-from ._validation import as_float_array, check_positive_int
+from ._validation import as_float_array, check_cache, check_positive_int, check_scalar
 from .rnn import rnn_forward
 
 
@@ -85,8 +85,7 @@ def random_recurrent_matrix(size, rng=None, spectral_radius=1.0):
     ndarray (H, H)
     """
     size = check_positive_int("size", size)
-    if not np.isfinite(spectral_radius) or spectral_radius <= 0:
-        raise ValueError(f"spectral_radius must be a finite number > 0, got {spectral_radius!r}")
+    spectral_radius = check_scalar("spectral_radius", spectral_radius, low=0, low_open=True)
     matrix = np.random.default_rng(rng).normal(scale=1.0 / np.sqrt(size), size=(size, size))
     return matrix * (spectral_radius / np.max(np.abs(np.linalg.eigvals(matrix))))
 
@@ -97,8 +96,7 @@ def step_jacobians(cache):
     Returns an ndarray (N, T, H, H) whose entry ``[n, k - 1, i, j]`` is
     d h_k[n, i] / d h_{k-1}[n, j], computed from the cached states h_1..h_T.
     """
-    if not isinstance(cache, dict) or not {"h", "Wh"} <= set(cache):
-        raise ValueError("cache must be the dict returned by lstm_course.rnn.rnn_forward (keys h, Wh, ...)")
+    check_cache("cache", cache, ("x", "h0", "h", "Wx", "Wh"), "lstm_course.rnn.rnn_forward", gate_blocks=1)
     derivative = 1.0 - cache["h"] ** 2               # tanh'(z_k) = 1 - h_k**2, (N, T, H)
     return derivative[..., :, None] * cache["Wh"].T  # row i scaled by tanh'(z_k)[i]
 
@@ -128,7 +126,7 @@ def jacobian_product(cache, t, s):
     t, s = _check_step("t", t, T), _check_step("s", s, T)
     if s > t:
         raise ValueError(f"s must not exceed t (a state only depends on earlier ones), got s={s}, t={t}")
-    product = np.broadcast_to(np.eye(H), (N, H, H)).copy()
+    product = np.broadcast_to(np.eye(H, dtype=jacobians.dtype), (N, H, H)).copy()
     for k in range(t, s, -1):
         product = product @ jacobians[:, k - 1]
     return product
@@ -138,7 +136,7 @@ def _norms_back_from(jacobians, t):
     """||dh_t/dh_{t-k}||_2 for k = 0..t, accumulating one factor per step back."""
     N, _, H, _ = jacobians.shape
     norms = np.empty((N, t + 1))
-    product = np.broadcast_to(np.eye(H), (N, H, H)).copy()
+    product = np.broadcast_to(np.eye(H, dtype=jacobians.dtype), (N, H, H)).copy()
     norms[:, 0] = 1.0
     for lag in range(1, t + 1):
         product = product @ jacobians[:, t - lag]
@@ -209,8 +207,7 @@ def gradient_norm_vs_lag(recurrent_weights, length, rng=None, n_sequences=8, inp
     Wh = _check_square("recurrent_weights", recurrent_weights)
     T = check_positive_int("length", length)
     N = check_positive_int("n_sequences", n_sequences)
-    if not np.isfinite(input_scale) or input_scale < 0:
-        raise ValueError(f"input_scale must be a finite number >= 0, got {input_scale!r}")
+    input_scale = check_scalar("input_scale", input_scale, low=0)
     H = Wh.shape[0]
     x = np.random.default_rng(rng).normal(size=(N, T, H))
     _, cache = rnn_forward(x, None, input_scale * np.eye(H), Wh, np.zeros(H))

@@ -306,7 +306,7 @@ VALID = {
     "jacobian_product": Spec(lambda: dict(cache=rnn_cache(), t=3, s=1), cache={"cache"}, wrong_cache=lstm_cache,
                              ok={"s": {"zero"}}, extra=[("t", "beyond T", 4), ("s", "after t", 3 + 1)]),
     "jacobian_norms_by_lag": Spec(lambda: dict(cache=rnn_cache(), t=3), cache={"cache"}, wrong_cache=lstm_cache,
-                                  extra=[("t", "beyond T", 4)]),
+                                  ok={"t": {"zero"}}, extra=[("t", "beyond T", 4)]),  # t = 0 is h_0
     "jacobian_norm_matrix": Spec(lambda: dict(cache=rnn_cache()), cache={"cache"}, wrong_cache=lstm_cache),
     "gradient_norm_vs_lag": Spec(lambda: dict(recurrent_weights=A(3, 3), length=4, n_sequences=2,
                                               input_scale=1.0)),

@@ -20,6 +20,7 @@ FLOW_CELLS = tuple(cells.CELLS)
 
 def unit_upstream(n_sequences, width, rng=None):
     """A random error of total Frobenius norm 1, shape ``(n_sequences, width)``."""
+    n_sequences, width = check_positive_int("n_sequences", n_sequences), check_positive_int("width", width)
     rng = np.random.default_rng(rng)
     error = rng.normal(size=(n_sequences, width))
     return error / np.linalg.norm(error)

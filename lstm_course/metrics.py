@@ -2,7 +2,7 @@
 import numpy as np
 
 from . import models
-from ._validation import as_float_array
+from ._validation import as_float_array, check_object, check_shape
 
 
 def r_squared(params, data, cell="lstm"):
@@ -16,8 +16,22 @@ def r_squared(params, data, cell="lstm"):
     params : dict
     data : :class:`lstm_course.tasks.TaskData`
     cell : {"rnn", "lstm"}
+
+    Raises ``ValueError`` when the weighted targets are constant (or no step has
+    weight): then sum w (y - ybar)^2 = 0 and R^2 is undefined.
     """
-    yhat = models.forward(params, data.x, cell)[0]
-    weights = as_float_array("step_weights", data.step_weights, ndim=2)[..., None]
-    mean = np.sum(weights * data.y) / np.sum(weights)
-    return float(1.0 - np.sum(weights * (yhat - data.y) ** 2) / np.sum(weights * (data.y - mean) ** 2))
+    check_object("data", data, ("x", "y", "step_weights"), "a TaskData (x, y, step_weights)")
+    D = models.check_params(params, cell)[0]
+    x = as_float_array("data.x", data.x, ndim=3)
+    check_shape("data.x", x, x.shape[:2] + (D,), "(N, T, D) with D from params['Wx']")
+    yhat = models.forward(params, x, cell)[0]
+    y = as_float_array("data.y", data.y, ndim=3)
+    check_shape("data.y", y, yhat.shape, "(N, T, O) like the model's output")
+    weights = as_float_array("data.step_weights", data.step_weights, ndim=2)[..., None]
+    total = np.sum(weights * np.ones_like(y))
+    mean = np.sum(weights * y) / total if total > 0 else 0.0
+    spread = np.sum(weights * (y - mean) ** 2)
+    if not spread > 0:
+        raise ValueError("data.y is constant over the weighted steps, so R^2 is undefined "
+                         "(its denominator sum w (y - ybar)^2 is 0)")
+    return float(1.0 - np.sum(weights * (yhat - y) ** 2) / spread)

@@ -168,8 +168,11 @@ def test_figures_draw_and_reject_bad_sizes():
     assert "$u(1)$" in {text.get_text() for text in plots.draw_unrolled(2, state_symbol="u")[1].texts}
     with pytest.raises(ValueError, match="T must be <= 12"):
         plots.draw_unrolled(13)
-    plots.activation_memory([10, 100], {"RNN": [100, 1000]})
-    plots.per_step_contributions(np.ones((4, 2, 2)), total=np.ones((2, 2)))
+    memory = plots.activation_memory([10, 100], {"RNN": [2**20, 3 * 2**20]})
+    np.testing.assert_allclose(memory.get_lines()[0].get_ydata(), [1.0, 3.0])      # drawn in MiB
+    bars = plots.per_step_contributions(np.ones((4, 2, 2)), total=2 * np.ones((2, 2)))
+    assert [patch.get_height() for patch in bars.patches] == [2.0] * 4            # ||ones(2, 2)|| = 2
+    assert bars.get_lines()[0].get_ydata()[0] == 4.0                                # ||2 ones(2, 2)|| = 4
     plt.close("all")
 
 

@@ -183,6 +183,13 @@ class TBPTTTrainer:
     cell : {"lstm", "rnn"}
     max_grad_norm : float, optional
         Clip the global gradient norm before each optimiser step.
+
+    Attributes
+    ----------
+    stream : object or None
+        The per-stream state of the current (or last) :meth:`fit_stream` call:
+        ``buffer`` (the ring buffer of step caches), ``state``, ``segment_start``,
+        ``last_update``. Read it, e.g. ``len(trainer.stream.buffer)`` inside ``on_update``.
     """
 
     def __init__(self, params, optimizer, k1, k2, cell="lstm", max_grad_norm=None):
@@ -194,6 +201,7 @@ class TBPTTTrainer:
             raise ValueError(f"optimizer must have a step(params, grads) method or be None, got {optimizer!r}")
         max_grad_norm = check_scalar("max_grad_norm", max_grad_norm, low=0, low_open=True, allow_none=True)
         self.params, self.optimizer, self.max_grad_norm = params, optimizer, max_grad_norm
+        self.stream = None
 
     def _forward_step(self, stream, x_t, y_t, weight_t):
         p = self.params
@@ -286,7 +294,7 @@ class TBPTTTrainer:
         reset_steps, n_flags = _reset_steps(resets)
         reset_set = set(reset_steps.tolist())
         self.spec.initial_state(h0=h0, c0=c0)          # reject c0 for the RNN before any work
-        stream = _Stream(None, self.k2)
+        stream = self.stream = _Stream(None, self.k2)
         t = 0
         bar = progress_bar(None, progress, unit="step", desc=f"TBPTT({self.k1}, {self.k2})")
         for index, chunk in enumerate(chunks):

@@ -20,7 +20,16 @@ from typing import NamedTuple
 import numpy as np
 
 from . import lstm, models
-from ._validation import as_float_array, check_recurrent_params, check_shape
+from ._validation import (
+    as_float_array,
+    check_float_dtype,
+    check_int,
+    check_object,
+    check_positive_int,
+    check_recurrent_params,
+    check_scalar,
+    check_shape,
+)
 
 PARAM_NAMES = ("Wx", "Wh", "b", "Wy", "by")
 
@@ -34,12 +43,14 @@ class Vocabulary(NamedTuple):
     def size(self):
         return len(self.chars)
 
-    def encode(self, text):
-        """Codes ``(len(text),)`` of int64; ValueError for a character outside the vocabulary."""
+    def encode(self, text, name="text"):
+        """Codes ``(len(text),)`` of int64; ValueError (naming ``name``) for a character outside the vocabulary."""
+        if not isinstance(text, str):
+            raise ValueError(f"{name} must be a string, got {type(text).__name__}")
         index = {ch: k for k, ch in enumerate(self.chars)}
         unknown = sorted(set(text) - set(index))
         if unknown:
-            raise ValueError(f"text has characters outside the vocabulary: {''.join(unknown)!r}")
+            raise ValueError(f"{name} has characters outside the vocabulary: {''.join(unknown)!r}")
         return np.fromiter((index[ch] for ch in text), dtype=np.int64, count=len(text))
 
     def decode(self, codes):
@@ -55,6 +66,7 @@ def build_vocabulary(text):
 
 def check_codes(name, codes, V):
     """Return ``codes`` as an int64 array with every entry in 0..V-1, or raise ValueError."""
+    V = check_positive_int("V", V)
     codes = np.asarray(codes)
     if codes.size == 0 or codes.dtype.kind not in "iu":
         raise ValueError(f"{name} must be a non-empty array of integer character codes, got dtype {codes.dtype}")
@@ -136,13 +148,16 @@ def softmax_cross_entropy_backward(logits, targets):
 
 def bits_per_character(loss_nats, n_characters):
     """The loss per target in bits: ``loss_nats / (n_characters ln 2)``."""
-    if not n_characters > 0:
-        raise ValueError(f"n_characters must be > 0, got {n_characters!r}")
-    return float(loss_nats) / (float(n_characters) * np.log(2.0))
+    loss_nats = check_scalar("loss_nats", loss_nats, low=0.0)
+    n_characters = check_positive_int("n_characters", n_characters)
+    return loss_nats / (n_characters * np.log(2.0))
 
 
 def init_params(V, H, rng=None, forget_bias=1.0, dtype=np.float64):
     """Random parameters: LSTM weights ~ N(0, 1/fan_in), forget-gate bias ``forget_bias``, zero readout bias."""
+    V, H = check_int("V", V, minimum=1), check_int("H", H, minimum=1)
+    forget_bias = check_scalar("forget_bias", forget_bias)
+    dtype = check_float_dtype("dtype", dtype)
     rng = np.random.default_rng(rng)
     params = {"Wx": rng.normal(0.0, 1.0 / np.sqrt(V), size=(V, 4 * H)),
               "Wh": rng.normal(0.0, 1.0 / np.sqrt(H), size=(H, 4 * H)),
@@ -153,6 +168,8 @@ def init_params(V, H, rng=None, forget_bias=1.0, dtype=np.float64):
 
 def check_params(params):
     """Return ``(V, H)`` after checking the five parameter shapes."""
+    if not isinstance(params, dict):
+        raise ValueError(f"params must be a dict of arrays with the keys {PARAM_NAMES}, got {type(params).__name__}")
     missing = [name for name in PARAM_NAMES if name not in params]
     if missing:
         raise ValueError(f"params is missing {missing}; expected keys {PARAM_NAMES}")
@@ -190,7 +207,11 @@ def loss_and_grads(params, x_codes, y_codes, h0=None, c0=None, weights=None):
     if x_codes.ndim != 2 or x_codes.shape != y_codes.shape:
         raise ValueError(f"x_codes and y_codes must both have shape (N, T), got {x_codes.shape} and {y_codes.shape}")
     if weights is not None:
-        weights = np.broadcast_to(as_float_array("weights", weights), x_codes.shape)
+        weights = as_float_array("weights", weights)
+        if weights.shape not in (x_codes.shape[1:], x_codes.shape):
+            raise ValueError(f"weights must have shape (T,) = {x_codes.shape[1:]} or (N, T) = {x_codes.shape}, "
+                             f"got {weights.shape}")
+        weights = np.broadcast_to(weights, x_codes.shape)
     dtype = params["Wh"].dtype
     h, c, cache = lstm.lstm_forward(one_hot(x_codes, V, dtype), h0, c0, params["Wx"], params["Wh"], params["b"])
     logits = h @ params["Wy"] + params["by"]
@@ -208,8 +229,7 @@ def sample_with_temperature(logits, temperature, rng=None):
     the most likely character, above 1 flattens it towards uniform.
     """
     logits = as_float_array("logits", logits, ndim=1)
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
-        raise ValueError(f"temperature must be a number > 0, got {temperature!r}")
+    temperature = check_scalar("temperature", temperature, low=0.0, low_open=True)
     cumulative = np.cumsum(softmax(logits / temperature))
     u = np.random.default_rng(rng).random()
     return int(min(np.searchsorted(cumulative, u, side="right"), cumulative.size - 1))
@@ -227,15 +247,20 @@ def sample(params, vocab, prime, n_characters, temperature=1.0, rng=None):
         ``prime`` followed by the generated characters.
     """
     V, H = check_params(params)
+    check_object("vocab", vocab, ("encode", "decode", "size"), "a Vocabulary (build_vocabulary)")
+    if vocab.size != V:
+        raise ValueError(f"vocab has {vocab.size} characters but the model's V = {V}")
     if not isinstance(prime, str) or not prime:
-        raise ValueError("prime must be a non-empty string")
+        raise ValueError(f"prime must be a non-empty string, got {prime!r}")
+    n_characters = check_int("n_characters", n_characters, minimum=0)
+    temperature = check_scalar("temperature", temperature, low=0.0, low_open=True)
     rng = np.random.default_rng(rng)
     p, dtype = params, params["Wh"].dtype
-    x = one_hot(vocab.encode(prime)[None], V, dtype)
+    x = one_hot(vocab.encode(prime, "prime")[None], V, dtype)
     h, c, _ = lstm.lstm_forward(x, None, None, p["Wx"], p["Wh"], p["b"])
     h, c = h[:, -1], c[:, -1]
     codes = []
-    for _ in range(int(n_characters)):
+    for _ in range(n_characters):
         code = sample_with_temperature((h @ p["Wy"] + p["by"])[0], temperature, rng)
         codes.append(code)
         h, c, _ = lstm.lstm_step_forward(one_hot([code], V, dtype), h, c, p["Wx"], p["Wh"], p["b"])
@@ -250,6 +275,7 @@ def evaluate_bpc(params, codes, chunk=500):
     """
     V, _ = check_params(params)
     codes = check_codes("codes", codes, V)
+    chunk = check_positive_int("chunk", chunk)
     h = c = None
     total = 0.0
     p = params
@@ -262,9 +288,21 @@ def evaluate_bpc(params, codes, chunk=500):
     return bits_per_character(total, codes.size - 1)
 
 
+def _streams(train_codes, valid_codes, V):
+    V = check_int("V", V, minimum=1)
+    streams = []
+    for name, codes in (("train_codes", train_codes), ("valid_codes", valid_codes)):
+        codes = check_codes(name, codes, V)
+        if codes.ndim != 1 or codes.size < 2:
+            raise ValueError(f"{name} must be a 1-D stream of at least 2 codes, got shape {codes.shape}")
+        streams.append(codes)
+    return streams
+
+
 def unigram_bpc(train_codes, valid_codes, V, alpha=1.0):
     """Bits per character of character frequencies (add-``alpha`` smoothed) counted on the training stream."""
     train_codes, valid_codes = check_codes("train_codes", train_codes, V), check_codes("valid_codes", valid_codes, V)
+    alpha = check_scalar("alpha", alpha, low=0.0, low_open=True)
     counts = np.bincount(train_codes, minlength=V) + alpha
     log_p = np.log(counts / counts.sum())
     return bits_per_character(-log_p[valid_codes[1:]].sum(), valid_codes.size - 1)
@@ -273,7 +311,8 @@ def unigram_bpc(train_codes, valid_codes, V, alpha=1.0):
 def bigram_bpc(train_codes, valid_codes, V, alpha=0.1):
     """Bits per character of p(next | current) from add-``alpha`` smoothed pair counts of the training stream."""
     train_codes, valid_codes = check_codes("train_codes", train_codes, V), check_codes("valid_codes", valid_codes, V)
-    counts = np.full((V, V), float(alpha))
+    alpha = check_scalar("alpha", alpha, low=0.0, low_open=True)
+    counts = np.full((V, V), alpha)
     np.add.at(counts, (train_codes[:-1], train_codes[1:]), 1.0)
     log_p = np.log(counts / counts.sum(axis=1, keepdims=True))
     return bits_per_character(-log_p[valid_codes[:-1], valid_codes[1:]].sum(), valid_codes.size - 1)

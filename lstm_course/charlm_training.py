@@ -27,7 +27,7 @@ import numpy as np
 from . import charlm, lstm, unrolling
 from ._blas import blas_threads
 from ._progress import progress_bar
-from ._validation import check_positive_int
+from ._validation import check_int, check_object, check_positive_int, check_scalar
 from .chunking import stateful_batches
 from .optim import clip_grad_norm
 from .tbptt import tbptt_schedule
@@ -59,6 +59,8 @@ def slot_streams(codes, batch_size, multiple):
     reads slice i of the text in order (the stateful layout of Chapter 7).
     """
     N, k = check_positive_int("batch_size", batch_size), check_positive_int("multiple", multiple)
+    if not isinstance(codes, np.ndarray) or codes.ndim != 1 or codes.dtype.kind not in "iu":
+        raise ValueError(f"codes must be a 1-D numpy array of integer character codes, got {type(codes).__name__}")
     length = (codes.size - 1) // N // k * k
     if length < k:
         raise ValueError(f"the text ({codes.size} characters) is too short for {N} slots of {k} steps")
@@ -67,10 +69,10 @@ def slot_streams(codes, batch_size, multiple):
 
 
 def _check_config(k1, k2, budget):
-    k1, k2 = check_positive_int("k1", k1), check_positive_int("k2", k2)
+    k1, k2 = check_int("k1", k1, minimum=1), check_int("k2", k2, minimum=1)
     if k1 > k2:
         raise ValueError(f"this trainer needs k1 <= k2 (it carries the state from inside the window), got {k1} > {k2}")
-    return k1, k2, check_positive_int("budget", budget)
+    return k1, k2, check_int("budget", budget, minimum=1)
 
 
 def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_size=32, stateful=True,
@@ -116,7 +118,13 @@ def _train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_si
     V, H = charlm.check_params(params)
     train_codes = charlm.check_codes("train_codes", train_codes, V)
     valid_codes = charlm.check_codes("valid_codes", valid_codes, V)
-    evaluations = check_positive_int("evaluations", evaluations)
+    if valid_codes.ndim != 1 or valid_codes.size < 2:
+        raise ValueError(f"valid_codes must be a 1-D stream of at least 2 codes, got shape {valid_codes.shape}")
+    check_object("optimizer", optimizer, ("step",), "an optimiser with step(params, grads), e.g. optim.Adam")
+    max_grad_norm = check_scalar("max_grad_norm", max_grad_norm, low=0.0, low_open=True)
+    evaluations = check_int("evaluations", evaluations, minimum=1)
+    check_int("sample_length", sample_length, minimum=1)
+    check_scalar("temperature", temperature, low=0.0, low_open=True)
     rng = np.random.default_rng(rng)
     X, Y = slot_streams(train_codes, batch_size, k1)
     dtype = params["Wh"].dtype
@@ -144,7 +152,7 @@ def _train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_si
             optimizer.step(params, grads)
             seconds += time.perf_counter() - start
             spent += xs.size
-            log["train_bpc"].append(charlm.bits_per_character(loss, weights.sum() * batch_size))
+            log["train_bpc"].append(charlm.bits_per_character(loss, (t - first + 1) * batch_size))
             if bar is not None:
                 bar.update(xs.size)
             while next_check and spent >= next_check[0]:
@@ -166,6 +174,7 @@ def _train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_si
 def window_activation_bytes(params, batch_size, k2):
     """Bytes of the forward cache of one k2-step window (the memory TBPTT keeps per update)."""
     V, H = charlm.check_params(params)
+    batch_size, k2 = check_positive_int("batch_size", batch_size), check_positive_int("k2", k2)
     x = np.zeros((batch_size, k2, V), dtype=params["Wh"].dtype)
     cache = lstm.lstm_forward(x, None, None, params["Wx"], params["Wh"], params["b"])[2]
     return unrolling.activation_bytes(cache)

@@ -46,6 +46,8 @@ def clean_markdown(source):
     printable ASCII (NFKD, then characters without an ASCII form are dropped)
     and collapses runs of blank lines.
     """
+    if not isinstance(source, str):
+        raise ValueError(f"source must be the text of a markdown cell (a str), got {type(source).__name__}")
     text = "\n".join(_prose_lines(source.splitlines()))
     text = re.sub(r"\{[a-z]+\}`([^`<]*?)(?:\s*<[^>]*>)?`", r"\1", text)  # {term}`x <y>` -> x
     text = unicodedata.normalize("NFKD", text)
@@ -67,7 +69,7 @@ def extract_course_text(root):
         Cells in a fixed order (intro, then the notebooks of each chapter in
         file-name order), separated by blank lines.
     """
-    if not os.path.isfile(os.path.join(root, "intro.md")):
+    if not isinstance(root, (str, os.PathLike)) or not os.path.isfile(os.path.join(root, "intro.md")):
         raise ValueError(f"root must be the repository root holding intro.md, got {root!r}")
     with open(os.path.join(root, "intro.md"), encoding="utf-8") as handle:
         parts = [clean_markdown(handle.read())]

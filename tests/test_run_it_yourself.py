@@ -65,7 +65,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     def construct_mapping(self, node, deep=False):
         keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
         duplicated = {key for key in keys if keys.count(key) > 1}
-        assert not duplicated, f"duplicated keys {duplicated} (YAML keeps only the last one) near line {node.start_mark.line}"
+        assert not duplicated, (f"duplicated keys {duplicated} (YAML keeps only the last one) "
+                                f"near line {node.start_mark.line}")
         return super().construct_mapping(node, deep=deep)
 
 

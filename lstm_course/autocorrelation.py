@@ -51,12 +51,31 @@ def durbin_levinson(acf):
     -------
     ndarray (K + 1,)
         1, phi_{1,1}, ..., phi_{K,K}.
+
+    Raises
+    ------
+    ValueError
+        If r_0 != 1; if the sequence is not an autocorrelation (some |phi_{k,k}| > 1,
+        so its Toeplitz matrix is not positive semi-definite); or if a lag is predicted
+        exactly (|phi_{k,k}| = 1, e.g. the ACF ``[1, 1, 1, ...]`` of a constant or a
+        linear trend), after which the denominator is 0 and the higher PACF are undefined.
     """
     r = as_float_array("acf", acf, ndim=1)
+    if abs(r[0] - 1.0) > 1e-12:
+        raise ValueError(f"acf must start with r_0 = 1 (a normalised autocorrelation), got acf[0] = {r[0]!r}")
     pacf = np.ones(len(r))
     phi = np.zeros(0)
     for k in range(1, len(r)):
-        reflection = (r[k] - phi @ r[k - 1:0:-1]) / (1.0 - phi @ r[1:k])
+        denominator = 1.0 - phi @ r[1:k]  # the normalised error variance of the order-(k-1) predictor
+        if denominator <= 1e-12:
+            raise ValueError(f"acf predicts lag {k - 1} exactly (|PACF| = 1, error variance {denominator:.3g}), so "
+                             f"the partial autocorrelations from lag {k} on are undefined (0 / 0); a constant "
+                             "series or a pure trend gives such an acf")
+        reflection = (r[k] - phi @ r[k - 1:0:-1]) / denominator
+        if abs(reflection) > 1.0 + 1e-9:
+            raise ValueError(f"acf is not an autocorrelation sequence: it gives a partial autocorrelation "
+                             f"{reflection:.3g} at lag {k}, outside [-1, 1] (its Toeplitz matrix is not "
+                             "positive semi-definite)")
         phi = np.append(phi - reflection * phi[::-1], reflection)
         pacf[k] = reflection
     return pacf

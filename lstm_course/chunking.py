@@ -34,7 +34,8 @@ def as_samples(series, timesteps=None):
         raise ValueError(f"series must have shape (n_seq, T) or (n_seq, T, D), got {series.shape}")
     T = series.shape[1]
     if timesteps is not None and check_positive_int("timesteps", timesteps) != T:
-        raise ValueError(f"timesteps={timesteps} differs from the sequence length T={T}; using the data "
+        raise ValueError(f"timesteps={timesteps} differs from the sequence length T={T} of series (shape "
+                         f"{series.shape}); using the data "
                          "as-is keeps every sequence whole, use split_subsequences to cut it")
     return series
 
@@ -71,7 +72,8 @@ def split_subsequences(X, length, pad=False):
     N, T = X.shape[:2]
     remainder = T % length
     if remainder and not pad:
-        raise ValueError(f"length={length} does not divide T={T} (remainder {remainder}); choose a factor "
+        raise ValueError(f"length={length} does not divide T={T} of X (shape {X.shape}, remainder "
+                         f"{remainder}); choose a factor "
                          f"of T, or pass pad=True to zero-pad the last chunk to {length} steps and get "
                          "a mask that marks the padding")
     C = -(-T // length)
@@ -85,14 +87,14 @@ def split_subsequences(X, length, pad=False):
     return chunks, mask.reshape(N * C, length)
 
 
-def _check_stateful_sizes(N, T, timesteps, batch_size):
+def _check_stateful_sizes(N, T, timesteps, batch_size, source="X"):
     timesteps = check_positive_int("timesteps", timesteps)
     batch_size = check_positive_int("batch_size", batch_size)
     if T % timesteps:
-        raise ValueError(f"timesteps={timesteps} must divide the sequence length T={T} so that every "
+        raise ValueError(f"timesteps={timesteps} must divide the sequence length T={T} of {source} so that every "
                          "slot advances in step; pad the sequences (pad_and_mask) or pick a factor of T")
     if N % batch_size:
-        raise ValueError(f"the number of sequences ({N}) is not a multiple of batch_size={batch_size}: a "
+        raise ValueError(f"the number of sequences in {source} ({N}) is not a multiple of batch_size={batch_size}: a "
                          "stateful layer has a fixed batch size, one slot per sequence. Options: use a "
                          f"batch_size that divides {N} (e.g. 1 or {N}), drop {N % batch_size} sequences, "
                          "or add all-padding sequences with a zero mask")
@@ -113,7 +115,7 @@ def stateful_sample_index(n_sequences, n_chunks, batch_size):
     """
     N = check_positive_int("n_sequences", n_sequences)
     C = check_positive_int("n_chunks", n_chunks)
-    _check_stateful_sizes(N, C, 1, batch_size)
+    _check_stateful_sizes(N, C, 1, batch_size, source="n_sequences")
     B = batch_size
     group, chunk, slot = np.meshgrid(np.arange(N // B), np.arange(C), np.arange(B), indexing="ij")
     return (group * B + slot).ravel(), chunk.ravel()

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import ensemble
 from ._progress import progress_bar
-from ._validation import check_positive_int
+from ._validation import check_callable, check_positive_int, check_sequence
 from .chunking import split_subsequences
 from .optim import Adam
 
@@ -62,9 +62,8 @@ def grid_search_timesteps(make_task, lengths, repeats=30, hidden_size=16, n_epoc
     repeats = check_positive_int("repeats", repeats)
     n_epochs = check_positive_int("n_epochs", n_epochs)
     batch_size = check_positive_int("batch_size", batch_size)
-    lengths = np.array([check_positive_int("lengths[...]", length) for length in lengths], dtype=int)
-    if len(lengths) == 0:
-        raise ValueError("lengths is empty; expected at least one subsequence length")
+    check_callable("make_task", make_task)
+    lengths = np.array(check_sequence("lengths", lengths, check_positive_int), dtype=int)
     train, test = make_task(seed), make_task(seed + 1)
     N, T, D = train.x.shape
     if lengths.max() > T:

@@ -9,10 +9,12 @@ import numpy as np
 from . import lstm, models
 from ._validation import (
     as_float_array,
+    check_binary_mask,
+    check_cache,
     check_positive_int,
     check_recurrent_params,
+    check_scalar,
     check_sequence_inputs,
-    check_shape,
     check_upstream,
 )
 
@@ -34,6 +36,9 @@ def pad_and_mask(sequences, length=None, value=0.0):
     mask : ndarray (N, L)
         1.0 on the first T_n steps of row n, 0.0 on padding.
     """
+    if isinstance(sequences, (str, bytes, dict, np.ndarray)) or not isinstance(sequences, (list, tuple)):
+        raise ValueError(f"sequences must be a list of arrays, got {type(sequences).__name__}")
+    value = check_scalar("value", value)
     if len(sequences) == 0:
         raise ValueError("sequences is empty; expected at least one sequence")
     arrays = []
@@ -62,11 +67,7 @@ def pad_and_mask(sequences, length=None, value=0.0):
 
 
 def _check_mask(mask, N, T):
-    mask = as_float_array("mask", mask, ndim=2)
-    check_shape("mask", mask, (N, T), "(N, T)")
-    if not np.all((mask == 0.0) | (mask == 1.0)):
-        raise ValueError("mask must hold only 0 (padding) and 1 (real step)")
-    return mask
+    return check_binary_mask("mask", mask, (N, T), "(N, T)")
 
 
 def masked_lstm_forward(x, mask, h0, c0, Wx, Wh, b):
@@ -133,6 +134,8 @@ def masked_lstm_backward(dh, cache):
     dWh : ndarray (H, 4H)
     db : ndarray (4H,)
     """
+    check_cache("cache", cache, ("x", "i", "f", "g", "o", "tanh_c", "h", "c", "h0", "c0", "Wx", "Wh", "keep"),
+                "masked_lstm_forward", gate_blocks=4)
     dh = check_upstream("dh", dh, cache["h"].shape, "(N, T, H)")
     keep, Wx, Wh = cache["keep"], cache["Wx"], cache["Wh"]
     N, T, H = dh.shape
@@ -178,7 +181,11 @@ def masked_loss_and_grads(params, x, y, mask, step_weights=None, h0=None, c0=Non
     N, T, H = h.shape
     weights = _check_mask(mask, N, T)
     if step_weights is not None:
-        weights = weights * np.broadcast_to(as_float_array("step_weights", step_weights), (N, T))
+        step_weights = as_float_array("step_weights", step_weights)
+        if step_weights.shape not in ((T,), (N, T)):
+            raise ValueError(f"step_weights must have shape (T,) = ({T},) or (N, T) = {(N, T)}, "
+                             f"got {step_weights.shape}")
+        weights = weights * step_weights
     loss, dyhat = models.squared_error(h @ params["Wy"] + params["by"], y, weights)
     grads, dh = models.readout_backward(dyhat, h, params["Wy"])
     _, _, _, grads["Wx"], grads["Wh"], grads["b"] = masked_lstm_backward(dh, cache)

@@ -9,14 +9,17 @@ import numpy as np
 
 from . import cells, models
 from ._progress import progress_bar
-from ._validation import as_float_array, check_positive_int, check_shape
+from ._validation import as_float_array, check_object, check_positive_int, check_shape
 from .chunking import stateful_batches
 
 
-def _check_sequences(name, X):
+def _check_sequences(name, X, width, labels, source):
+    """``X`` as a float (N, T, width) array; ``source`` says where ``width`` comes from."""
     X = as_float_array(name, X)
     if X.ndim != 3:
-        raise ValueError(f"{name} must have shape (N, T, D), got {X.shape}")
+        raise ValueError(f"{name} must have shape {labels}, got {X.shape}")
+    if X.shape[2] != width:
+        raise ValueError(f"{name} must have shape {labels} with {labels[-2]} = {width} ({source}), got {X.shape}")
     return X
 
 
@@ -44,7 +47,8 @@ def stateful_forward(params, samples, batch_size, reset_every, cell="lstm"):
     h : ndarray (S, timesteps, H)
         The hidden state at every step of every sample.
     """
-    samples = _check_sequences("samples", samples)
+    D, _, _ = models.check_params(params, models.check_cell(cell))
+    samples = _check_sequences("samples", samples, D, "(S, timesteps, D)", f"params['Wx'] has {D} rows")
     batch_size = check_positive_int("batch_size", batch_size)
     reset_every = check_positive_int("reset_every", reset_every)
     if len(samples) % batch_size:
@@ -94,14 +98,18 @@ def fit_stateful(params, X, Y, step_weights, timesteps, batch_size, optimizer, n
     ndarray (n_epochs,)
         Each epoch's loss per unit of step weight.
     """
-    X = _check_sequences("X", X)
+    D, _, O = models.check_params(params, models.check_cell(cell))
+    X = _check_sequences("X", X, D, "(N, T, D)", f"params['Wx'] has {D} rows")
+    Y = _check_sequences("Y", Y, O, "(N, T, O)", f"params['Wy'] has {O} columns")
+    check_shape("Y", Y, X.shape[:2] + (O,), "(N, T, O)")
+    check_object("optimizer", optimizer, ("step",), "an optimiser of lstm_course.optim, such as SGD")
     weights = as_float_array("step_weights", step_weights, ndim=2)
     check_shape("step_weights", weights, X.shape[:2], "(N, T)")
     epochs = range(check_positive_int("n_epochs", n_epochs))
     epochs = progress_bar(epochs, progress, desc=f"stateful TBPTT({timesteps}, {timesteps})")
     losses = np.empty(len(epochs))
     # The step weights ride along as an extra target channel, so one call orders both.
-    targets = np.concatenate([as_float_array("Y", Y, ndim=3), weights[..., None]], axis=2)
+    targets = np.concatenate([Y, weights[..., None]], axis=2)
     spec = cells.get(models.check_cell(cell))
     for epoch in epochs:
         total = 0.0

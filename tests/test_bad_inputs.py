@@ -412,8 +412,9 @@ VALID = {
     "one_unit_sensitivity_step": Spec(lambda: dict(x=A(2), h_prev=A(2), sensitivity_prev=A(2, 3), wx=0.5, wh=0.9,
                                                    b=0.1), ok={k: {"negative"} for k in ("wx", "wh", "b")}),
     # sequences and its successors (chunking, stateful training, masking, ACF/PACF, sentences, grid search)
-    "as_samples": Spec(lambda: dict(series=A(2, 10), timesteps=10)),
-    "split_subsequences": Spec(lambda: dict(X=A(2, 6, 1), length=3), ok={"X": {"longer first axis"}}),
+    "as_samples": Spec(lambda: dict(series=A(2, 10), timesteps=10), ok={"series": {"longer first axis"}}),  # any n_seq
+    "split_subsequences": Spec(lambda: dict(X=A(2, 6, 1), length=3),
+                               ok={"X": {"longer first axis", "longer last axis"}}),  # any N and D
     "stateful_sample_index": Spec(lambda: dict(n_sequences=4, n_chunks=3, batch_size=2),
                                   extra=[("batch_size", "not a divisor", 3)]),
     "stateful_sample_order": Spec(lambda: dict(X=A(4, 6, 1), timesteps=3, batch_size=2),
@@ -437,7 +438,8 @@ VALID = {
                                                                                            [1, 1, 0, 0]]),
                                                step_weights=np.ones(4), h0=A(2, 3), c0=A(2, 3)),
                                   extra=[("mask", "non-binary", np.full((2, 4), 0.5))]),
-    "autocorrelation": Spec(lambda: dict(series=A(20), max_lag=4), extra=[("max_lag", "beyond the series", 25)]),
+    "autocorrelation": Spec(lambda: dict(series=A(20), max_lag=4), ok={"series": {"longer first axis"}},  # any n
+                            extra=[("max_lag", "beyond the series", 25)]),
     "durbin_levinson": Spec(lambda: dict(acf=np.array([1.0, 0.5, 0.2, 0.1])),
                             extra=[("acf", "acf[0] != 1", np.ones(4) * 2), ("acf", "constant series",
                                                                             np.ones(4))]),
@@ -474,16 +476,19 @@ VALID = {
     "check_codes": Spec(lambda: dict(name="codes", codes=codes(5), V=4), skip={"name"}),  # name: a label
     "one_hot": Spec(lambda: dict(codes=codes(5), V=4)),
     "softmax": Spec(lambda: dict(logits=A(2, 4)), free={"logits"}),
+    # a longer last axis of logits is a larger vocabulary (the codes stay valid)
     "softmax_cross_entropy": Spec(lambda: dict(logits=A(2, 3, 4), targets=codes(6).reshape(2, 3),
-                                               weights=np.ones((2, 3)))),
-    "softmax_cross_entropy_backward": Spec(lambda: dict(logits=A(2, 4), targets=codes(2))),
+                                               weights=np.ones((2, 3))), ok={"logits": {"longer last axis"}}),
+    "softmax_cross_entropy_backward": Spec(lambda: dict(logits=A(2, 4), targets=codes(2)),
+                                           ok={"logits": {"longer last axis"}}),
     "bits_per_character": Spec(lambda: dict(loss_nats=10.0, n_characters=5)),
     "charlm.init_params": Spec(lambda: dict(V=4, H=3, forget_bias=1.0), ok={"forget_bias": {"negative"}}),
     "charlm.check_params": Spec(lambda: dict(params=char_params())),
     "charlm.loss_and_grads": Spec(lambda: dict(params=char_params(), x_codes=codes(6).reshape(2, 3),
                                                y_codes=codes(6, 1).reshape(2, 3), h0=A(2, 3), c0=A(2, 3),
                                                weights=np.ones(3))),
-    "sample_with_temperature": Spec(lambda: dict(logits=A(4), temperature=0.8, rng=0)),
+    "sample_with_temperature": Spec(lambda: dict(logits=A(4), temperature=0.8, rng=0),
+                                    ok={"logits": {"longer first axis"}}),  # any vocabulary size
     "sample": Spec(lambda: dict(params=char_params(), vocab=_lazy("charlm", "build_vocabulary", "abcd"), prime="ab",
                                 n_characters=3, temperature=1.0, rng=0), ok={"n_characters": {"zero"}}),
     "evaluate_bpc": Spec(lambda: dict(params=char_params(), codes=codes(7), chunk=2)),

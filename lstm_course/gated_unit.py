@@ -10,7 +10,7 @@ that the forget gate keeps over a number of steps.
 import numpy as np
 
 from . import lstm
-from ._validation import as_float_array, check_positive_int
+from ._validation import as_float_array, check_choice, check_int, check_positive_int, check_scalar
 from .activations import sigmoid
 
 INPUT_PATTERNS = ("pulse", "two pulses", "constant", "sine", "noise")
@@ -27,7 +27,10 @@ def input_sequence(pattern, length, amplitude=1.0, start=5, rng=0):
     -------
     ndarray (length,)
     """
+    pattern = check_choice("pattern", pattern, INPUT_PATTERNS)
     T = check_positive_int("length", length)
+    amplitude = check_scalar("amplitude", amplitude)
+    start = check_int("start", start)
     steps = np.arange(T)
     if pattern == "pulse":
         return amplitude * (steps == start)
@@ -37,9 +40,8 @@ def input_sequence(pattern, length, amplitude=1.0, start=5, rng=0):
         return np.full(T, float(amplitude))
     if pattern == "sine":
         return amplitude * np.sin(2 * np.pi * steps / 12.0)
-    if pattern == "noise":
-        return np.random.default_rng(rng).uniform(-amplitude, amplitude, size=T)
-    raise ValueError(f"pattern must be one of {INPUT_PATTERNS}, got {pattern!r}")
+    # pattern == "noise"
+    return np.random.default_rng(rng).uniform(-amplitude, amplitude, size=T)
 
 
 def gated_unit_trace(inputs, input_gate, forget_gate, output_gate, candidate_gain=3.0):
@@ -63,9 +65,10 @@ def gated_unit_trace(inputs, input_gate, forget_gate, output_gate, candidate_gai
     """
     inputs = as_float_array("inputs", inputs, ndim=1)
     T = inputs.shape[0]
-    pre = {name: np.broadcast_to(as_float_array(name, value), (T,))
-           for name, value in (("input_gate", input_gate), ("forget_gate", forget_gate),
-                               ("output_gate", output_gate))}
+    pre = {name: _check_gate(name, value, T) for name, value in (("input_gate", input_gate),
+                                                                  ("forget_gate", forget_gate),
+                                                                  ("output_gate", output_gate))}
+    candidate_gain = check_scalar("candidate_gain", candidate_gain)
     # Gates that vary per step enter as extra input columns with weight 1; the candidate reads x_t.
     x = np.stack([inputs, pre["input_gate"], pre["forget_gate"], pre["output_gate"]], axis=1)[None]
     Wx = np.zeros((4, 4))
@@ -74,6 +77,14 @@ def gated_unit_trace(inputs, input_gate, forget_gate, output_gate, candidate_gai
     h, c, cache = lstm.lstm_forward(x, None, None, Wx, np.zeros((1, 4)), np.zeros(4))
     return {"inputs": inputs, "i": cache["i"][0, :, 0], "f": cache["f"][0, :, 0], "o": cache["o"][0, :, 0],
             "c": c[0, :, 0], "h": h[0, :, 0]}
+
+
+def _check_gate(name, value, T):
+    """A gate pre-activation: a number, or one value per step ``(T,)``; returned as ``(T,)``."""
+    value = as_float_array(name, value)
+    if value.shape not in ((), (T,)):
+        raise ValueError(f"{name} must be a number or have shape (T,) = ({T},) like inputs, got {value.shape}")
+    return np.broadcast_to(value, (T,))
 
 
 def retention(forget_gate, steps):
@@ -90,6 +101,6 @@ def retention(forget_gate, steps):
     -------
     float
     """
-    if int(steps) != steps or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-    return float(sigmoid(np.float64(forget_gate)) ** int(steps))
+    forget_gate = check_scalar("forget_gate", forget_gate)
+    steps = check_int("steps", steps, minimum=0)
+    return float(sigmoid(np.float64(forget_gate)) ** steps)

@@ -77,6 +77,8 @@ def gradient_flow(cell, x, params=None, hidden_size=16, forget_bias=0.0, rng=Non
         H = check_positive_int("hidden_size", hidden_size)
         Wx, Wh, b = _INIT_LAYER[cell](cell, D, H, rng, forget_bias)
     else:
+        if not isinstance(params, dict) or not {"Wx", "Wh", "b"} <= set(params):
+            raise ValueError(f"params must be a dict with Wx, Wh and b (or None), got {type(params).__name__}")
         Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
     _, cache = spec.forward(x, spec.initial_state(), Wx, Wh, b)
     error = unit_upstream(N, Wh.shape[0], rng)

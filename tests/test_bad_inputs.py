@@ -278,14 +278,16 @@ VALID = {
     # gradient_flow
     "unit_upstream": Spec(lambda: dict(n_sequences=2, width=3)),
     "gradient_flow": Spec(lambda: dict(cell="lstm", x=A(2, 4, 1), hidden_size=2, forget_bias=1.0),
-                          ok={"forget_bias": {"negative"}}),
+                          ok={"forget_bias": {"negative"},  # without params, any N and D
+                              "x": {"longer first axis", "longer last axis"}}),
     # gated unit
     "input_sequence": Spec(lambda: dict(pattern="pulse", length=8, amplitude=1.0, start=2),
                            ok={"amplitude": {"negative"}, "start": {"zero", "negative"}}),
     "gated_unit_trace": Spec(lambda: dict(inputs=A(6), input_gate=1.0, forget_gate=2.0, output_gate=0.5,
                                           candidate_gain=3.0),
-                             ok={g: {"negative", "array"} for g in ("input_gate", "forget_gate", "output_gate",
-                                                                     "candidate_gain")}),
+                             ok={**{g: {"negative", "array"} for g in ("input_gate", "forget_gate", "output_gate",
+                                                                       "candidate_gain")},
+                                 "inputs": {"longer first axis"}}),  # any T
     "retention": Spec(lambda: dict(forget_gate=2.0, steps=3), ok={"forget_gate": {"negative"},
                                                                  "steps": {"zero"}}),
     # gradcheck

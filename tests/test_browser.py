@@ -5,19 +5,17 @@ decodes, math is typeset wherever there is math, saved widgets render, and every
 solution dropdown opens on click. For every explorer: each slider changes the figure.
 Downloads: the .ipynb links download and the course archive holds every chapter notebook.
 
-The book is built once per session with ``jupyter-book build .`` (notebooks come from the
-execution cache when unchanged); set BOOK_HTML=_build/html to test a build made earlier in
-the same run, as ``.ci/run`` does. Without Chromium or Playwright the tests skip, unless
+The book is built once per test run (``tests/_book.py``, shared with the student-edition test;
+notebooks come from the execution cache when unchanged); set BOOK_HTML=_build/html to test a
+build made just before, as ``.ci/run`` does. Without Chromium or Playwright the tests skip, unless
 REQUIRE_BROWSER_TESTS=1.
 """
 import hashlib
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from _book import built_html
 from browser_support import CHROMIUM_ARGS, block_network, chromium_path, serve, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,12 +46,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def book(browser):
-    given = os.environ.get("BOOK_HTML")
-    html = Path(given) if given else ROOT / "_build" / "html"
-    if not given:
-        command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT)]
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    html = built_html("normal")
     assert (html / "index.html").exists(), f"no built book in {html}"
     base, server = serve(html)
     yield html, base

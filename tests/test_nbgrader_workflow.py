@@ -6,6 +6,7 @@ no hidden test; ``nbgrader autograde`` of the untouched released copy scores bel
 maximum, and of the instructor's source scores the maximum; ``nbgrader
 generate_feedback`` writes a feedback page for both.
 """
+import os
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,9 @@ NBGRADER = str(Path(sys.executable).with_name("nbgrader"))
 
 
 def nbgrader(course, *args):
-    result = subprocess.run([NBGRADER, *args], cwd=course, capture_output=True, text=True, timeout=600)
+    # nbgrader runs alembic and jupyter by name: the venv's bin must be on PATH.
+    env = {**os.environ, "PATH": f"{Path(NBGRADER).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run([NBGRADER, *args], cwd=course, capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
 

@@ -18,6 +18,7 @@ Keep the course directory to autograde submissions later (``nbgrader autograde <
 its ``gradebook.db`` holds the checksums and the hidden tests.
 """
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -55,8 +56,10 @@ def prepare_course(course, notebooks):
 
 def generate_assignment(course, chapter):
     """Run ``nbgrader generate_assignment`` for one chapter; return the released folder."""
-    nbgrader = str(Path(sys.executable).with_name("nbgrader"))
-    subprocess.run([nbgrader, "generate_assignment", chapter, "--force"], cwd=course, check=True)
+    nbgrader = Path(sys.executable).with_name("nbgrader")
+    # nbgrader runs alembic by name: the interpreter's bin folder must be on PATH.
+    env = {**os.environ, "PATH": f"{nbgrader.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    subprocess.run([str(nbgrader), "generate_assignment", chapter, "--force"], cwd=course, check=True, env=env)
     return course / "release" / chapter
 
 

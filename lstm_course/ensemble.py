@@ -95,7 +95,7 @@ def _check_weights(name, weights, R, N, T):
     return np.broadcast_to(weights, (R, N, T))
 
 
-def _gate_constants(H):
+def _gate_constants(H, dtype):
     """Per-column constants that turn one tanh into the four gate activations.
 
     sigmoid(z) = (1 + tanh(z / 2)) / 2, so a = tanh(z * scale) * scale + shift gives
@@ -104,9 +104,9 @@ def _gate_constants(H):
     of either activation from its output is a * is_sigmoid + is_tanh - a^2
     (a (1 - a) for sigmoid, 1 - a^2 for tanh).
     """
-    scale = np.full(4 * H, 0.5)
+    scale = np.full(4 * H, 0.5, dtype=dtype)
     scale[2 * H:3 * H] = 1.0
-    is_sigmoid = (scale == 0.5).astype(float)
+    is_sigmoid = (scale == 0.5).astype(dtype)
     return scale, 1.0 - scale, is_sigmoid, 1.0 - is_sigmoid
 
 
@@ -132,15 +132,16 @@ def ensemble_forward(params, x, mask=None):
         check_binary_mask("mask", mask, np.shape(mask), "(N, T) or (R, N, T)")
     keep = None if mask is None else _check_weights("mask", mask, R, N, T)[..., None] == 1.0
     Wh = params["Wh"]
-    scale, shift, is_sigmoid, is_tanh = _gate_constants(H)
+    dtype = np.result_type(x, *(params[name] for name in PARAM_NAMES))  # float32 stays float32
+    scale, shift, is_sigmoid, is_tanh = _gate_constants(H, dtype)
     # The input projection of every step in one batched product, stored time-major.
     xz = (x.reshape(x.shape[0], N * T, D) @ params["Wx"] + params["b"][:, None]).reshape(R, N, T, 4 * H)
     xz = np.ascontiguousarray(xz.transpose(2, 0, 1, 3))
-    gates, slopes = np.empty((T, R, N, 4 * H)), np.empty((T, R, N, 4 * H))
-    c_all, tanh_c_all = np.empty((T, R, N, H)), np.empty((T, R, N, H))
-    h_all = np.empty((R, T + 1, N, H))  # h_all[:, t] is the state before step t
+    gates, slopes = np.empty((T, R, N, 4 * H), dtype=dtype), np.empty((T, R, N, 4 * H), dtype=dtype)
+    c_all, tanh_c_all = np.empty((T, R, N, H), dtype=dtype), np.empty((T, R, N, H), dtype=dtype)
+    h_all = np.empty((R, T + 1, N, H), dtype=dtype)  # h_all[:, t] is the state before step t
     h_all[:, 0] = 0.0
-    h = c = np.zeros((R, N, H))
+    h = c = np.zeros((R, N, H), dtype=dtype)
     for t in range(T):
         a = np.tanh((xz[t] + h @ Wh) * scale, out=gates[t])
         a *= scale
@@ -190,9 +191,10 @@ def ensemble_backward(dyhat, cache):
     grads = {name: np.stack([member[name] for member, _ in readout]) for name in ("Wy", "by")}
     dh_out = np.stack([dh for _, dh in readout]).reshape(R, T, N, H)
     Wh_T = cache["Wh"].transpose(0, 2, 1)
-    dz = np.empty((R, T, N, 4 * H))
-    dgates = np.empty((R, N, 4 * H))
-    dh_next = dc_next = zeros = np.zeros((R, N, H))
+    dtype = np.result_type(gates, dyhat)
+    dz = np.empty((R, T, N, 4 * H), dtype=dtype)
+    dgates = np.empty((R, N, 4 * H), dtype=dtype)
+    dh_next = dc_next = zeros = np.zeros((R, N, H), dtype=dtype)
     for t in reversed(range(T)):
         dh, dc = dh_out[:, t] + dh_next, dc_next
         if keep is not None:
@@ -240,9 +242,11 @@ def ensemble_loss_and_grads(params, x, y, step_weights=None, mask=None):
     y = _check_batch("y", y, R, O)
     if y.shape[1:3] != (N, T):
         raise ValueError(f"y must have N = {N} sequences and T = {T} steps like x, got shape {y.shape}")
-    weights = np.ones((R, N, T)) if step_weights is None else _check_weights("step_weights", step_weights, R, N, T)
+    dtype = np.result_type(yhat, y)  # float32 model and data stay float32
+    weights = (np.ones((R, N, T), dtype=dtype) if step_weights is None
+               else _check_weights("step_weights", step_weights, R, N, T).astype(dtype, copy=False))
     if mask is not None:
-        weights = weights * _check_weights("mask", mask, R, N, T)
+        weights = weights * _check_weights("mask", mask, R, N, T).astype(dtype, copy=False)
     residual = weights[..., None] * (yhat - y)
     losses = 0.5 * np.sum(residual * (yhat - y), axis=(1, 2, 3))
     return losses, ensemble_backward(residual, cache)

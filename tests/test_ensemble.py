@@ -37,6 +37,25 @@ def test_each_member_equals_the_single_model():
             np.testing.assert_allclose(grads[name][r], single[name], atol=1e-12)
 
 
+def test_float32_is_kept_end_to_end_and_matches_float64():
+    params = ensemble.init_ensemble(SEEDS, 2, 3, 1)
+    x, y, weights, mask = _batch(2)
+    p32 = {name: value.astype(np.float32) for name, value in params.items()}
+    x32, y32, w32, m32 = (a.astype(np.float32) for a in (x, y, weights, mask))
+    yhat, _ = ensemble.ensemble_forward(p32, x32, m32)
+    losses, grads = ensemble.ensemble_loss_and_grads(p32, x32, y32, w32, m32)
+    assert yhat.dtype == losses.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in grads.values())
+    for r in range(3):  # the float64 single model of member r, on the same float32 inputs
+        loss, single = masking.masked_loss_and_grads(ensemble.member(params, r), x32[r].astype(np.float64),
+                                                     y32[r].astype(np.float64), mask[r], weights[r])
+        assert losses[r] == pytest.approx(loss, rel=1e-5)
+        for name in single:
+            np.testing.assert_allclose(grads[name][r], single[name], rtol=1e-4, atol=1e-5)
+    ensemble.fit_ensemble(p32, lambda update: (x32, y32, w32, m32), Adam(0.01), 2)
+    assert all(value.dtype == np.float32 for value in p32.values())
+
+
 def test_masked_members_equal_masked_single_model_and_shared_inputs_broadcast():
     params = ensemble.init_ensemble(SEEDS, 2, 3, 1, forget_bias=1.0)
     x, y, weights, mask = _batch(1)

@@ -55,9 +55,9 @@ def durbin_levinson(acf):
     Raises
     ------
     ValueError
-        If r_0 != 1; if the sequence is not an autocorrelation (some |phi_{k,k}| > 1,
+        If r_0 != 1; if the sequence is not an autocorrelation (some ``|phi_{k,k}| > 1``,
         so its Toeplitz matrix is not positive semi-definite); or if a lag is predicted
-        exactly (|phi_{k,k}| = 1, e.g. the ACF ``[1, 1, 1, ...]`` of a constant or a
+        exactly (``|phi_{k,k}| = 1``, e.g. the ACF ``[1, 1, 1, ...]`` of a constant or a
         linear trend), after which the denominator is 0 and the higher PACF are undefined.
     """
     r = as_float_array("acf", acf, ndim=1)

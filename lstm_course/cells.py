@@ -11,15 +11,15 @@ A cell's **state** is a tuple: ``(h,)`` for the Elman RNN, ``(h, c)`` for the LS
 structure. The columns of ``Wx (D, G H)``, ``Wh (H, G H)`` and ``b (G H,)`` hold
 ``G = gate_blocks`` blocks.
 
-=============  ====  ===========  ================================================
-cell           G     state        functions
-=============  ====  ===========  ================================================
-``"rnn"``      1     (h,)         :mod:`lstm_course.rnn`
-``"lstm"``     4     (h, c)       :mod:`lstm_course.lstm` (blocks i, f, g, o)
-``"lstm1997"`` 3     (y, s)       :mod:`lstm_course.lstm1997` with blocks of size 1
-=============  ====  ===========  ================================================
+==============  ====  ===========  ====================================================
+cell            G     state        functions
+==============  ====  ===========  ====================================================
+``"rnn"``       1     (h,)         :mod:`lstm_course.rnn`
+``"lstm"``      4     (h, c)       :mod:`lstm_course.lstm` (blocks i, f, g, o)
+``"lstm1997"``  3     (y, s)       :mod:`lstm_course.lstm1997` with blocks of size 1
+==============  ====  ===========  ====================================================
 
-Only ``"rnn"`` and ``"lstm"`` (:data:`MODEL_CELLS`) train with a readout in
+Only ``"rnn"`` and ``"lstm"`` (``MODEL_CELLS``) train with a readout in
 :mod:`lstm_course.models`; the 1997 cell is here for the error-flow measurements.
 """
 from collections.abc import Callable
@@ -33,29 +33,26 @@ MODEL_CELLS = ("rnn", "lstm")
 class Cell(NamedTuple):
     """One recurrent cell: its sizes and its forward/backward functions, with the state as a tuple.
 
-    Attributes
-    ----------
-    name : str
-    gate_blocks : int
-        G, the number of H-wide column blocks of Wx, Wh and b.
-    state_names : tuple of str
-        Names of the state arrays, e.g. ``("h", "c")``; the initial state is ``name + "0"``.
-    forget_block : int or None
-        Column block of the forget gate (its bias gets ``forget_bias``), None if the cell has none.
-    forward : callable
-        ``forward(x, state0, Wx, Wh, b) -> (states, cache)``: ``x (N, T, D)``, ``state0`` a tuple
-        of ``(N, H)`` arrays or Nones (zeros), ``states`` a tuple of ``(N, T, H)`` arrays.
-    backward : callable
-        ``backward(dh, cache) -> (dx, dstate0, dWx, dWh, db)``: BPTT of ``forward`` for the
-        error ``dh (N, T, H)`` on the first state array (the layer output).
-    step_forward : callable
-        ``step_forward(x_t, state, Wx, Wh, b) -> (state, step)``, unvalidated kernel.
-    step_backward : callable
-        ``step_backward(dstate, step) -> (dx, dstate_prev, dWx, dWh, db)``, unvalidated kernel.
-    step_cache : callable
-        ``step_cache(cache, t)``: step t's cache read out of a ``forward`` cache.
-    final_state : callable
-        ``final_state(cache)``: the state tuple after the last step.
+    Fields, in order (documented here rather than as attributes, which autodoc lists anyway):
+
+    - ``name`` (str)
+    - ``gate_blocks`` (int): G, the number of H-wide column blocks of Wx, Wh and b.
+    - ``state_names`` (tuple of str): Names of the state arrays, e.g. ``("h", "c")``; the
+      initial state is ``name + "0"``.
+    - ``forget_block`` (int or None): Column block of the forget gate (its bias gets
+      ``forget_bias``), None if the cell has none.
+    - ``forward`` (callable): ``forward(x, state0, Wx, Wh, b) -> (states, cache)``: ``x (N, T,
+      D)``, ``state0`` a tuple of ``(N, H)`` arrays or Nones (zeros), ``states`` a tuple of
+      ``(N, T, H)`` arrays.
+    - ``backward`` (callable): ``backward(dh, cache) -> (dx, dstate0, dWx, dWh, db)``: BPTT of
+      ``forward`` for the error ``dh (N, T, H)`` on the first state array (the layer output).
+    - ``step_forward`` (callable): ``step_forward(x_t, state, Wx, Wh, b) -> (state, step)``,
+      unvalidated kernel.
+    - ``step_backward`` (callable): ``step_backward(dstate, step) -> (dx, dstate_prev, dWx, dWh,
+      db)``, unvalidated kernel.
+    - ``step_cache`` (callable): ``step_cache(cache, t)``: step t's cache read out of a
+      ``forward`` cache.
+    - ``final_state`` (callable): ``final_state(cache)``: the state tuple after the last step.
     """
 
     name: str

@@ -100,7 +100,7 @@ def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_siz
     vocab, prime : Vocabulary and str, optional
         If both are given, a sample starting with ``prime`` is drawn at every evaluation.
     threads : int or None
-        BLAS threads while training (see :func:`lstm_course._blas.blas_threads`);
+        BLAS threads while training (see ``lstm_course._blas.blas_threads``);
         one is fastest for these small products on a shared machine.
 
     Returns

@@ -42,7 +42,7 @@ def clean_markdown(source):
 
     Drops what is markup rather than prose (fenced code blocks, the fences and
     ``:option:`` lines of MyST directives, whose bodies are kept, HTML comments), turns MyST roles
-    such as ``{term}`state`'' into their text, reduces every character to
+    such as ``{term}`` into their text, reduces every character to
     printable ASCII (NFKD, then characters without an ASCII form are dropped)
     and collapses runs of blank lines.
     """

@@ -5,7 +5,25 @@ kernels; they compute exactly the step-by-step recursion of :mod:`lstm_course.ls
 rounding, ~1e-15, as ``tests/test_lstm.py`` checks), with the gate blocks stored as (o, i, f, g)
 so that the three sigmoids and the candidate's tanh are one ``tanh`` call.
 """
+import threading
+
 import numpy as np
+
+_SCRATCH = threading.local()
+
+
+def _scratch(shape, dtype):
+    """A per-thread work buffer that the backward pass reuses from call to call.
+
+    ``dz`` for all steps is megabytes that never leave the backward pass; fresh
+    memory of that size costs one page fault per 4 kB on every call (as much
+    time as a matrix product here), so it is kept and reused.
+    """
+    size = int(np.prod(shape))
+    buffer = getattr(_SCRATCH, "buffer", None)
+    if buffer is None or buffer.dtype != dtype or buffer.size < size:
+        buffer = _SCRATCH.buffer = np.empty(size, dtype=dtype)
+    return buffer[:size].reshape(shape)
 
 
 def _internal_params(Wx, Wh, b, dtype):
@@ -110,16 +128,14 @@ def _sequence_backward(dh, dc, cache):
     k = np.empty((block, N, H), dtype=dtype)
     dh_in = dh.transpose(1, 0, 2)
     dc_in = None if dc is None else dc.transpose(1, 0, 2)
-    dz = np.empty((T, N, 4 * H), dtype=dtype)
+    dz = _scratch((T, N, 4 * H), dtype)
     dz_blocks = dz.reshape(T, N, 4, H)
     Wh_T = np.ascontiguousarray(np.roll(Wh.astype(dtype, copy=False), H, axis=-1).T)
     dh_next = np.zeros((N, H), dtype=dtype)
     dh_total = np.empty((N, H), dtype=dtype)
     dc_total = np.empty((N, 1, H), dtype=dtype)   # (N, 1, H) broadcasts against four blocks
     dc_total_2d = dc_total[:, 0]
-    tail = np.empty((N, 2, H), dtype=dtype)       # [dz_g, dc_prev]
-    dz_g, dc_next = tail[:, 0], tail[:, 1]
-    dc_next[...] = 0.0
+    dc_next = np.zeros((N, H), dtype=dtype)
     for stop in range(T, 0, -block):
         start = max(0, stop - block)
         n = stop - start
@@ -133,9 +149,8 @@ def _sequence_backward(dh, dc, cache):
             if dc_in is not None:
                 np.add(dc_total_2d, dc_in[t], dc_total_2d)
             np.multiply(dh_total, q_t[:, 0], dz_b[:, 0])     # dz_o
-            np.multiply(dc_total, q_t[:, 1:3], dz_b[:, 1:3])  # dz_i, dz_f
-            np.multiply(dc_total, q_t[:, 3:5], tail)         # dz_g, dc_prev = dc_total f
-            dz_b[:, 3] = dz_g
+            np.multiply(dc_total, q_t[:, 1:4], dz_b[:, 1:4])  # dz_i, dz_f, dz_g
+            np.multiply(dc_total_2d, q_t[:, 4], dc_next)      # dc_prev = dc_total f
             np.matmul(dz_t, Wh_T, dh_next)                   # dh_prev = dz Wh^T
     dz_rows = dz.reshape(T * N, 4 * H)
     unroll = (lambda W: np.roll(W, -H, axis=-1))

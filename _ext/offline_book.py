@@ -4,8 +4,9 @@ Loaded from ``_config.yml`` (``sphinx.local_extensions``). It
 
 - copies the RequireJS loader and the Jupyter widgets HTML manager from the npm
   packages pinned in ``_vendor/package.json`` into ``_static/vendor/`` of the
-  output (``_config.yml`` points myst-nb's ``nb_ipywidgets_js`` there). If
-  ``_vendor/node_modules`` is missing it runs ``npm ci`` once; MathJax comes
+  output (``_config.yml`` points myst-nb's ``nb_ipywidgets_js`` there). They are
+  installed with the rest, at install time (``npm ci --prefix _vendor``): the build
+  itself never reaches the network, and stops with that command if they are missing. MathJax comes
   from the PyPI package ``sphinx-mathjax-offline`` (``_static/mathjax/``).
   Nothing is copied through ``html_static_path``: Jupyter Book 1 would add
   every ``*.js`` found there to every page.
@@ -23,14 +24,10 @@ Loaded from ``_config.yml`` (``sphinx.local_extensions``). It
 """
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
 from sphinx.errors import ExtensionError
-from sphinx.util import logging
-
-logger = logging.getLogger(__name__)
 
 VENDOR = Path(__file__).resolve().parent.parent / "_vendor"
 ASSETS = {  # output path under _static/vendor -> source under _vendor/node_modules
@@ -63,13 +60,9 @@ _DOWNLOAD_LINK = re.compile(r'(<a href="[^"]+\.ipynb") target="_blank"')
 def _node_modules():
     modules = VENDOR / "node_modules"
     if not all((modules / source).exists() for source in ASSETS.values()):
-        npm = shutil.which("npm")
-        if npm is None:
-            raise ExtensionError("The book serves require.js and the widget manager from npm packages: install "
-                                 "Node.js and run `npm ci --prefix _vendor` (see _vendor/package.json).")
-        logger.info("offline_book: npm ci --prefix _vendor")
-        subprocess.run([npm, "ci", "--prefix", str(VENDOR), "--no-audit", "--no-fund", "--ignore-scripts"],
-                       check=True, stdout=subprocess.DEVNULL)
+        raise ExtensionError("The book serves require.js and the widget manager from the npm packages pinned "
+                             "in _vendor/package.json; install them first: `npm ci --prefix _vendor` "
+                             "(needs Node.js's npm).")
     return modules
 
 

@@ -2,11 +2,10 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import tbptt as _tbptt
 from ._common import _axes
 
 
-def tbptt_schedule(T, k1, k2, ax=None, resets=None, title=None):
+def tbptt_schedule(schedule, T, ax=None, title=None):
     """Draw which losses each update injects and how far each is backpropagated.
 
     One row per update (first update at the top). Within a row every injected
@@ -17,16 +16,17 @@ def tbptt_schedule(T, k1, k2, ax=None, resets=None, title=None):
 
     Parameters
     ----------
-    T, k1, k2 : as in :func:`lstm_course.tbptt.tbptt_schedule`
+    schedule : list of (t, w, first)
+        The updates, as returned by :func:`lstm_course.tbptt.tbptt_schedule`.
+    T : int
+        Number of steps.
     ax : matplotlib Axes, optional
-    resets : optional, as in :func:`lstm_course.tbptt.tbptt_schedule`
     title : str, optional
 
     Returns
     -------
     matplotlib Axes
     """
-    schedule = _tbptt.tbptt_schedule(T, k1, k2, resets=resets)
     ax = _axes(ax, (6.5, 0.45 * len(schedule) + 1.4))
     previous_update = 0
     dropped_any = False
@@ -50,7 +50,7 @@ def tbptt_schedule(T, k1, k2, ax=None, resets=None, title=None):
     ax.set_yticks([-row for row in range(len(schedule))], [f"update {row + 1}" for row in range(len(schedule))])
     ax.set_xticks(range(1, T + 1) if T <= 30 else np.linspace(1, T, 10, dtype=int))
     ax.set_xlabel("step")
-    ax.set_title(title or f"TBPTT(k1={k1}, k2={k2}) on T={T} steps", fontsize=10)
+    ax.set_title(title or f"{len(schedule)} updates on T={T} steps", fontsize=10)
     ax.grid(axis="x", alpha=0.25)
     return ax
 

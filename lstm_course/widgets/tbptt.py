@@ -33,7 +33,7 @@ def tbptt_schedule_explorer(T=16, k1=4, k2=4, k1_values=K1_VALUES, k2_values=K2_
 
     def draw(a, b):
         fig, ax = plt.subplots(figsize=(7.5, height), layout="constrained")
-        plots.tbptt_schedule(T, a, b, ax=ax)
+        plots.tbptt_schedule(tbptt_schedule(T, a, b), T, ax=ax, title=f"TBPTT(k1={a}, k2={b}) on T={T} steps")
         return fig
 
     return explorer(f"TBPTT schedule on T = {T} steps",

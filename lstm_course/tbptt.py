@@ -30,16 +30,16 @@ from __future__ import annotations
 
 import array
 import collections
-from typing import NamedTuple
 
 import numpy as np
 
 from . import cells, models
 from ._progress import progress_bar
-from ._validation import as_float_array, check_int, check_scalar, check_shape
+from ._validation import as_float_array, check_int, check_scalar, check_shape, check_stream_chunk
 from .optim import clip_grad_norm
 from .tbptt_windows import (
     TBPTTCost,
+    TBPTTHistory,
     _check_resets_within,
     _check_truncation,
     _reset_steps,
@@ -49,19 +49,6 @@ from .tbptt_windows import (
 
 __all__ = ["tbptt_schedule", "cost_summary", "TBPTTCost", "TBPTTHistory", "window_gradient", "TBPTTTrainer",
            "tbptt_gradients", "stale_gradient_recipe"]
-
-
-class TBPTTHistory(NamedTuple):
-    """What :meth:`TBPTTTrainer.fit_stream` records, one entry per update."""
-
-    update_times: np.ndarray   # (n_updates,) 1-based step of each update
-    losses: np.ndarray         # (n_updates,) sum of the injected weighted losses
-    n_targets: np.ndarray      # (n_updates,) sum of injected step weights over the batch
-
-    @property
-    def mean_losses(self):
-        """Loss per target vector at each update: losses / n_targets (0 where nothing was injected)."""
-        return self.losses / np.maximum(self.n_targets, 1.0)
 
 
 def window_gradient(params, cell, window, n_injected):
@@ -222,27 +209,6 @@ class TBPTTTrainer:
         for log, value in zip(stream.record, (t, loss, n_targets)):
             log.append(value)
 
-    def _check_chunk(self, stream, index, chunk):
-        if not isinstance(chunk, (tuple, list)) or len(chunk) not in (2, 3):
-            raise ValueError(f"chunks[{index}] must be a tuple (x, y) or (x, y, step_weights), "
-                             f"got {type(chunk).__name__}")
-        x = as_float_array(f"chunk {index} x", chunk[0], ndim=3)
-        N, T, _ = x.shape
-        y = as_float_array(f"chunk {index} y", chunk[1], ndim=3)
-        if stream.N is None:
-            stream.N = N
-        check_shape(f"chunk {index} x", x, (stream.N, T, self.D), "(N, T_chunk, D) with N fixed by the first chunk")
-        check_shape(f"chunk {index} y", y, (stream.N, T, self.O), "(N, T_chunk, O) like its x")
-        if len(chunk) == 3 and chunk[2] is not None:
-            weights = as_float_array(f"chunk {index} step_weights", chunk[2])
-            if weights.shape not in ((T,), (N, T)):
-                raise ValueError(f"chunk {index} step_weights must have shape (T_chunk,) = ({T},) or "
-                                 f"(N, T_chunk) = ({N}, {T}), got {weights.shape}")
-            weights = np.broadcast_to(weights, (N, T))
-        else:
-            weights = np.ones((N, T), dtype=x.dtype)
-        return x, y, weights
-
     def _initial_state(self, stream, dtype, given):
         """The state tuple entering step 1, zeros where ``given`` (h0=..., c0=...) holds None."""
         shape = (stream.N, self.H)
@@ -298,7 +264,8 @@ class TBPTTTrainer:
         t = 0
         bar = progress_bar(None, progress, unit="step", desc=f"TBPTT({self.k1}, {self.k2})")
         for index, chunk in enumerate(chunks):
-            x, y, weights = self._check_chunk(stream, index, chunk)
+            x, y, weights = check_stream_chunk(index, chunk, stream.N, self.D, self.O)
+            stream.N = x.shape[0]
             if t == 0:
                 stream.state0 = self._initial_state(stream, x.dtype, {"h0": h0, "c0": c0})
                 stream.start_sequence(1)

@@ -118,3 +118,16 @@ def cost_summary(T, k1, k2):
     return TBPTTCost(n_updates=len(schedule), backward_steps=backward_steps,
                      total_backward_steps=sum(backward_steps), stored_steps=max(backward_steps),
                      injected_losses=injected, dropped_losses=T - injected)
+
+
+class TBPTTHistory(NamedTuple):
+    """What :meth:`TBPTTTrainer.fit_stream` records, one entry per update."""
+
+    update_times: np.ndarray   # (n_updates,) 1-based step of each update
+    losses: np.ndarray         # (n_updates,) sum of the injected weighted losses
+    n_targets: np.ndarray      # (n_updates,) sum of injected step weights over the batch
+
+    @property
+    def mean_losses(self):
+        """Loss per target vector at each update: losses / n_targets (0 where nothing was injected)."""
+        return self.losses / np.maximum(self.n_targets, 1.0)

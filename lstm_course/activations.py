@@ -53,3 +53,28 @@ def tanh_grad_from_output(t):
 def tanh_grad(z):
     """Derivative of tanh at z: tanh'(z) = 1 - tanh(z)**2."""
     return tanh_grad_from_output(np.tanh(check_real_array("z", z)))
+
+
+# The 1997 LSTM's squashing functions (Hochreiter & Schmidhuber), used by lstm_course.lstm1997.
+
+
+def squash_input(x):
+    """The paper's cell-input squashing g(x) = 4 sigmoid(x) - 2, with range (-2, 2)."""
+    return 4.0 * sigmoid(check_real_array("x", x)) - 2.0
+
+
+def squash_input_grad_from_output(g):
+    """g'(x) written with g = g(x): 4 s (1 - s) with s = (g + 2) / 4, i.e. (4 - g**2) / 4."""
+    g = check_real_array("g", g)
+    return (4.0 - g * g) / 4.0
+
+
+def squash_output(s):
+    """The paper's cell-output squashing h(s) = 2 sigmoid(s) - 1, with range (-1, 1)."""
+    return 2.0 * sigmoid(check_real_array("s", s)) - 1.0
+
+
+def squash_output_grad_from_output(h):
+    """h'(s) written with h = h(s): 2 u (1 - u) with u = (h + 1) / 2, i.e. (1 - h**2) / 2."""
+    h = check_real_array("h", h)
+    return (1.0 - h * h) / 2.0

@@ -44,7 +44,6 @@ from ._validation import (
     check_cache,
     check_float_dtype,
     check_positive_int,
-    check_real_array,
     check_scalar,
     check_sequence_inputs,
     check_shape,
@@ -52,29 +51,14 @@ from ._validation import (
     check_step_inputs,
     check_upstream,
 )
-from .activations import sigmoid, sigmoid_grad_from_output
-
-
-def squash_input(x):
-    """The paper's cell-input squashing g(x) = 4 sigmoid(x) - 2, with range (-2, 2)."""
-    return 4.0 * sigmoid(check_real_array("x", x)) - 2.0
-
-
-def squash_input_grad_from_output(g):
-    """g'(x) written with g = g(x): 4 s (1 - s) with s = (g + 2) / 4, i.e. (4 - g**2) / 4."""
-    g = check_real_array("g", g)
-    return (4.0 - g * g) / 4.0
-
-
-def squash_output(s):
-    """The paper's cell-output squashing h(s) = 2 sigmoid(s) - 1, with range (-1, 1)."""
-    return 2.0 * sigmoid(check_real_array("s", s)) - 1.0
-
-
-def squash_output_grad_from_output(h):
-    """h'(s) written with h = h(s): 2 u (1 - u) with u = (h + 1) / 2, i.e. (1 - h**2) / 2."""
-    h = check_real_array("h", h)
-    return (1.0 - h * h) / 2.0
+from .activations import (
+    sigmoid,
+    sigmoid_grad_from_output,
+    squash_input,
+    squash_input_grad_from_output,
+    squash_output,
+    squash_output_grad_from_output,
+)
 
 
 def _split_columns(z, C):

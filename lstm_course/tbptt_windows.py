@@ -121,7 +121,7 @@ def cost_summary(T, k1, k2):
 
 
 class TBPTTHistory(NamedTuple):
-    """What :meth:`TBPTTTrainer.fit_stream` records, one entry per update."""
+    """What :meth:`lstm_course.tbptt.TBPTTTrainer.fit_stream` records, one entry per update."""
 
     update_times: np.ndarray   # (n_updates,) 1-based step of each update
     losses: np.ndarray         # (n_updates,) sum of the injected weighted losses

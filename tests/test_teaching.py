@@ -99,10 +99,13 @@ def test_released_copy_fails_exactly_at_the_exercises(path, tmp_path):
 
 
 def package_functions():
-    """Every function defined in lstm_course outside ``checks``, by name."""
+    """Every function of the core package by name: not ``checks``, and not the
+    ``plots`` or ``widgets`` layers, which draw what the core computed and may
+    reuse a core name (``plots.tbptt_schedule`` draws ``tbptt_schedule``'s output)."""
     found = {}
+    display_layers = ("lstm_course.checks", "lstm_course.plots", "lstm_course.widgets")
     for module_info in pkgutil.walk_packages(lstm_course.__path__, "lstm_course."):
-        if module_info.name.startswith("lstm_course.checks"):
+        if module_info.name.startswith(display_layers):
             continue
         module = importlib.import_module(module_info.name)
         for name, function in inspect.getmembers(module, inspect.isfunction):

@@ -52,41 +52,42 @@ def _time_major_with_ones(x, dtype):
 def _sequence_forward(x, h0, c0, Wx, Wh, b):
     """Time-major fast path: the input projection of all steps is one GEMM.
 
-    Storage ``A (T+1, N, 5, H)`` holds per step the blocks (o, i, f, g, c_prev),
-    so ``[i, f] * [g, c_prev]`` is one multiply; ``hs (T+1, N, H)`` holds h_0..h_T.
+    The pre-activations of all steps go to the per-thread work buffer (the
+    backward pass reuses it for dz). Storage ``A (T+1, 5, N, H)`` holds per step
+    the blocks (o, i, f, g, c_prev), each a contiguous (N, H) slab, so every
+    elementwise update runs over long contiguous memory and ``[i, f] * [g, c_prev]``
+    is one multiply; ``hs (T+1, N, H)`` holds h_0..h_T.
     """
     N, T, D = x.shape
     H = Wh.shape[0]
     dtype = np.result_type(x, h0, c0, Wx, Wh, b)
     Wxb_s, Wh_s = _internal_params(Wx, Wh, b, dtype)
     x_rows = _time_major_with_ones(x, dtype)
-    A = np.empty((T + 1, N, 5, H), dtype=dtype)
-    A_flat = A.reshape(T + 1, N, 5 * H)
+    z = _scratch((T, N, 4 * H), dtype)
     # x_t Wx + b does not depend on the recurrence: every step in one product.
-    np.matmul(x_rows, Wxb_s, out=A_flat[:-1, :, :4 * H].reshape(T * N, 4 * H))
-    A[0, :, 4] = c0
+    np.matmul(x_rows, Wxb_s, out=z.reshape(T * N, 4 * H))
+    A = np.empty((T + 1, 5, N, H), dtype=dtype)
+    A[0, 4] = c0
     tanh_c = np.empty((T, N, H), dtype=dtype)
     hs = np.empty((T + 1, N, H), dtype=dtype)
     hs[0] = h0
     rec = np.empty((N, 4 * H), dtype=dtype)
-    products = np.empty((N, 2, H), dtype=dtype)
-    ig, fc = products[:, 0], products[:, 1]
-    steps = zip(hs[:-1], A_flat[:-1, :, :4 * H], A_flat[:-1, :, :3 * H], A[:-1, :, 1:3], A[:-1, :, 3:5],
-                A[1:, :, 4], tanh_c, A[:-1, :, 0], hs[1:])
-    for h_prev, z_t, sig_t, if_t, gc_t, c_t, tanh_c_t, o_t, h_t in steps:
+    products = np.empty((2, N, H), dtype=dtype)
+    steps = zip(hs[:-1], z, A[:-1, :4], A[:-1, :3], A[:-1, 1:3], A[:-1, 3:5], A[1:, 4], tanh_c, A[:-1, 0], hs[1:])
+    for h_prev, z_t, gates_t, sig_t, if_t, gc_t, c_t, tanh_c_t, o_t, h_t in steps:
         np.matmul(h_prev, Wh_s, rec)
-        np.add(z_t, rec, z_t)              # z = (x Wx + b) + h_prev Wh
-        np.tanh(z_t, z_t)                  # tanh(z_g) and tanh(z/2) for o, i, f
+        np.add(z_t, rec, z_t)                                    # z = (x Wx + b) + h_prev Wh
+        np.tanh(z_t.reshape(N, 4, H).transpose(1, 0, 2), gates_t)  # tanh(z_g) and tanh(z/2) for o, i, f
         np.multiply(sig_t, 0.5, sig_t)
-        np.add(sig_t, 0.5, sig_t)          # sigma(z) = (1 + tanh(z/2)) / 2
-        np.multiply(if_t, gc_t, products)  # [i g, f c_prev]
-        np.add(ig, fc, c_t)                # c = f c_prev + i g
+        np.add(sig_t, 0.5, sig_t)                                # sigma(z) = (1 + tanh(z/2)) / 2
+        np.multiply(if_t, gc_t, products)                        # [i g, f c_prev]
+        np.add(products[0], products[1], c_t)                    # c = f c_prev + i g
         np.tanh(c_t, tanh_c_t)
-        np.multiply(o_t, tanh_c_t, h_t)    # h = o tanh(c)
+        np.multiply(o_t, tanh_c_t, h_t)                          # h = o tanh(c)
     batch = (lambda a: a.transpose(1, 0, 2))  # (T, N, H) storage seen as (N, T, H)
-    cache = {"x": x, "h0": h0, "c0": c0, "Wx": Wx, "Wh": Wh, "h": batch(hs[1:]), "c": batch(A[1:, :, 4]),
-             "i": batch(A[:-1, :, 1]), "f": batch(A[:-1, :, 2]), "g": batch(A[:-1, :, 3]),
-             "o": batch(A[:-1, :, 0]), "tanh_c": batch(tanh_c), "time_major": (A, tanh_c, hs, x_rows)}
+    cache = {"x": x, "h0": h0, "c0": c0, "Wx": Wx, "Wh": Wh, "h": batch(hs[1:]), "c": batch(A[1:, 4]),
+             "i": batch(A[:-1, 1]), "f": batch(A[:-1, 2]), "g": batch(A[:-1, 3]),
+             "o": batch(A[:-1, 0]), "tanh_c": batch(tanh_c), "time_major": (A, tanh_c, hs, x_rows)}
     return cache["h"], cache["c"], cache
 
 
@@ -97,18 +98,18 @@ def _backward_factors(A, tanh_c, q, k):
     q = [tanh(c) s_o, g s_i, c_prev s_f, i (1 - g^2), f], so that
     dz_o = dh q_0,  dc_total = dc + dh k,  [dz_i, dz_f, dz_g, dc_prev] = dc_total q_1..4.
     """
-    sig = A[:, :, 0:3]
-    slope = np.subtract(1.0, sig, out=q[:, :, 0:3])
-    slope *= sig                                         # s = sigma (1 - sigma), in q for now
+    sig = A[:, 0:3]
+    slope = np.subtract(1.0, sig, out=q[:, 0:3])
+    slope *= sig                                       # s = sigma (1 - sigma), in q for now
     np.multiply(tanh_c, tanh_c, out=k)
     np.subtract(1.0, k, out=k)
-    k *= A[:, :, 0]                                      # k = o (1 - tanh(c)^2)
-    np.multiply(A[:, :, 3:5], q[:, :, 1:3], out=q[:, :, 1:3])  # [g s_i, c_prev s_f]
-    q[:, :, 0] *= tanh_c                                 # tanh(c) s_o
-    np.multiply(A[:, :, 3], A[:, :, 3], out=q[:, :, 3])
-    np.subtract(1.0, q[:, :, 3], out=q[:, :, 3])
-    q[:, :, 3] *= A[:, :, 1]                             # i (1 - g^2)
-    q[:, :, 4] = A[:, :, 2]                              # f
+    k *= A[:, 0]                                       # k = o (1 - tanh(c)^2)
+    np.multiply(A[:, 3:5], q[:, 1:3], out=q[:, 1:3])   # [g s_i, c_prev s_f]
+    q[:, 0] *= tanh_c                                  # tanh(c) s_o
+    np.multiply(A[:, 3], A[:, 3], out=q[:, 3])
+    np.subtract(1.0, q[:, 3], out=q[:, 3])
+    q[:, 3] *= A[:, 1]                                 # i (1 - g^2)
+    q[:, 4] = A[:, 2]                                  # f
 
 
 def _sequence_backward(dh, dc, cache):
@@ -120,11 +121,11 @@ def _sequence_backward(dh, dc, cache):
     """
     A, tanh_c, hs, x_rows = cache["time_major"]
     x, Wx, Wh = cache["x"], cache["Wx"], cache["Wh"]
-    T1, N, _, H = A.shape
+    T1, _, N, H = A.shape
     T, D = T1 - 1, x.shape[2]
     dtype = np.result_type(A, dh) if dc is None else np.result_type(A, dh, dc)
     block = max(1, min(T, 16384 // (N * H)))
-    q = np.empty((block, N, 5, H), dtype=dtype)
+    q = np.empty((block, 5, N, H), dtype=dtype)
     k = np.empty((block, N, H), dtype=dtype)
     dh_in = dh.transpose(1, 0, 2)
     dc_in = None if dc is None else dc.transpose(1, 0, 2)
@@ -133,8 +134,7 @@ def _sequence_backward(dh, dc, cache):
     Wh_T = np.ascontiguousarray(np.roll(Wh.astype(dtype, copy=False), H, axis=-1).T)
     dh_next = np.zeros((N, H), dtype=dtype)
     dh_total = np.empty((N, H), dtype=dtype)
-    dc_total = np.empty((N, 1, H), dtype=dtype)   # (N, 1, H) broadcasts against four blocks
-    dc_total_2d = dc_total[:, 0]
+    dc_total = np.empty((N, H), dtype=dtype)
     dc_next = np.zeros((N, H), dtype=dtype)
     for stop in range(T, 0, -block):
         start = max(0, stop - block)
@@ -144,20 +144,20 @@ def _sequence_backward(dh, dc, cache):
                     dz[start:stop][::-1], range(stop - 1, start - 1, -1))
         for dh_t, k_t, q_t, dz_b, dz_t, t in steps:
             np.add(dh_t, dh_next, dh_total)
-            np.multiply(dh_total, k_t, dc_total_2d)
-            np.add(dc_total_2d, dc_next, dc_total_2d)       # dc_total = dc + dh o (1 - tanh(c)^2)
+            np.multiply(dh_total, k_t, dc_total)
+            np.add(dc_total, dc_next, dc_total)             # dc_total = dc + dh o (1 - tanh(c)^2)
             if dc_in is not None:
-                np.add(dc_total_2d, dc_in[t], dc_total_2d)
-            np.multiply(dh_total, q_t[:, 0], dz_b[:, 0])     # dz_o
-            np.multiply(dc_total, q_t[:, 1:4], dz_b[:, 1:4])  # dz_i, dz_f, dz_g
-            np.multiply(dc_total_2d, q_t[:, 4], dc_next)      # dc_prev = dc_total f
+                np.add(dc_total, dc_in[t], dc_total)
+            np.multiply(dh_total, q_t[0], dz_b[:, 0])        # dz_o
+            np.multiply(dc_total, q_t[1:4], dz_b[:, 1:4].transpose(1, 0, 2))  # dz_i, dz_f, dz_g
+            np.multiply(dc_total, q_t[4], dc_next)           # dc_prev = dc_total f
             np.matmul(dz_t, Wh_T, dh_next)                   # dh_prev = dz Wh^T
     dz_rows = dz.reshape(T * N, 4 * H)
     unroll = (lambda W: np.roll(W, -H, axis=-1))
     Wx_r = np.roll(Wx.astype(dtype, copy=False), H, axis=-1)
-    dx = (dz_rows @ Wx_r.T).reshape(T, N, D).transpose(1, 0, 2)
+    # dx straight into batch-major storage: one product per sequence, reading dz's rows for that sequence.
+    dx = np.matmul(dz.transpose(1, 0, 2), Wx_r.T, out=np.empty((N, T, D), dtype=np.result_type(x, dh)))
     dWxb = unroll(x_rows.T @ dz_rows)                        # [dWx; db] in one product
     dWh = unroll(hs[:-1].reshape(T * N, H).T @ dz_rows).astype(Wh.dtype, copy=False)
-    dx = np.ascontiguousarray(dx, dtype=np.result_type(x, dh))
     return (dx, dh_next, dc_next.copy(), dWxb[:D].astype(Wx.dtype, copy=False), dWh,
             dWxb[D].astype(Wh.dtype, copy=False))

@@ -73,11 +73,13 @@ def _sequence_forward(x, h0, c0, Wx, Wh, b):
     hs[0] = h0
     rec = np.empty((N, 4 * H), dtype=dtype)
     products = np.empty((2, N, H), dtype=dtype)
-    steps = zip(hs[:-1], z, A[:-1, :4], A[:-1, :3], A[:-1, 1:3], A[:-1, 3:5], A[1:, 4], tanh_c, A[:-1, 0], hs[1:])
-    for h_prev, z_t, gates_t, sig_t, if_t, gc_t, c_t, tanh_c_t, o_t, h_t in steps:
+    z_by_gate = z.reshape(T, N, 4, H).transpose(0, 2, 1, 3)   # (T, 4, N, H) view
+    steps = zip(hs[:-1], z, z_by_gate, A[:-1, :4], A[:-1, :3], A[:-1, 1:3], A[:-1, 3:5], A[1:, 4], tanh_c,
+                A[:-1, 0], hs[1:])
+    for h_prev, z_t, z_gates_t, gates_t, sig_t, if_t, gc_t, c_t, tanh_c_t, o_t, h_t in steps:
         np.matmul(h_prev, Wh_s, rec)
         np.add(z_t, rec, z_t)                                    # z = (x Wx + b) + h_prev Wh
-        np.tanh(z_t.reshape(N, 4, H).transpose(1, 0, 2), gates_t)  # tanh(z_g) and tanh(z/2) for o, i, f
+        np.tanh(z_gates_t, gates_t)                              # tanh(z_g) and tanh(z/2) for o, i, f
         np.multiply(sig_t, 0.5, sig_t)
         np.add(sig_t, 0.5, sig_t)                                # sigma(z) = (1 + tanh(z/2)) / 2
         np.multiply(if_t, gc_t, products)                        # [i g, f c_prev]
@@ -130,7 +132,7 @@ def _sequence_backward(dh, dc, cache):
     dh_in = dh.transpose(1, 0, 2)
     dc_in = None if dc is None else dc.transpose(1, 0, 2)
     dz = _scratch((T, N, 4 * H), dtype)
-    dz_blocks = dz.reshape(T, N, 4, H)
+    dz_by_gate = dz.reshape(T, N, 4, H).transpose(0, 2, 1, 3)   # (T, 4, N, H) view, blocks (o, i, f, g)
     Wh_T = np.ascontiguousarray(np.roll(Wh.astype(dtype, copy=False), H, axis=-1).T)
     dh_next = np.zeros((N, H), dtype=dtype)
     dh_total = np.empty((N, H), dtype=dtype)
@@ -140,16 +142,16 @@ def _sequence_backward(dh, dc, cache):
         start = max(0, stop - block)
         n = stop - start
         _backward_factors(A[start:stop], tanh_c[start:stop], q[:n], k[:n])
-        steps = zip(dh_in[start:stop][::-1], k[:n][::-1], q[:n][::-1], dz_blocks[start:stop][::-1],
-                    dz[start:stop][::-1], range(stop - 1, start - 1, -1))
-        for dh_t, k_t, q_t, dz_b, dz_t, t in steps:
+        steps = zip(dh_in[start:stop][::-1], k[:n][::-1], q[:n][::-1], dz_by_gate[start:stop, 0][::-1],
+                    dz_by_gate[start:stop, 1:][::-1], dz[start:stop][::-1], range(stop - 1, start - 1, -1))
+        for dh_t, k_t, q_t, dz_o, dz_ifg, dz_t, t in steps:
             np.add(dh_t, dh_next, dh_total)
             np.multiply(dh_total, k_t, dc_total)
             np.add(dc_total, dc_next, dc_total)             # dc_total = dc + dh o (1 - tanh(c)^2)
             if dc_in is not None:
                 np.add(dc_total, dc_in[t], dc_total)
-            np.multiply(dh_total, q_t[0], dz_b[:, 0])        # dz_o
-            np.multiply(dc_total, q_t[1:4], dz_b[:, 1:4].transpose(1, 0, 2))  # dz_i, dz_f, dz_g
+            np.multiply(dh_total, q_t[0], dz_o)              # dz_o
+            np.multiply(dc_total, q_t[1:4], dz_ifg)          # dz_i, dz_f, dz_g
             np.multiply(dc_total, q_t[4], dc_next)           # dc_prev = dc_total f
             np.matmul(dz_t, Wh_T, dh_next)                   # dh_prev = dz Wh^T
     dz_rows = dz.reshape(T * N, 4 * H)

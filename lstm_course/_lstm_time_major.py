@@ -157,8 +157,9 @@ def _sequence_backward(dh, dc, cache):
     dz_rows = dz.reshape(T * N, 4 * H)
     unroll = (lambda W: np.roll(W, -H, axis=-1))
     Wx_r = np.roll(Wx.astype(dtype, copy=False), H, axis=-1)
-    # dx straight into batch-major storage: one product per sequence, reading dz's rows for that sequence.
-    dx = np.matmul(dz.transpose(1, 0, 2), Wx_r.T, out=np.empty((N, T, D), dtype=np.result_type(x, dh)))
+    # dx for all steps in one product, returned as a batch-major view of time-major rows (copying it
+    # to batch-major order would cost as much as the product).
+    dx = (dz_rows @ Wx_r.T).astype(np.result_type(x, dh), copy=False).reshape(T, N, D).transpose(1, 0, 2)
     dWxb = unroll(x_rows.T @ dz_rows)                        # [dWx; db] in one product
     dWh = unroll(hs[:-1].reshape(T * N, H).T @ dz_rows).astype(Wh.dtype, copy=False)
     return (dx, dh_next, dc_next.copy(), dWxb[:D].astype(Wx.dtype, copy=False), dWh,

@@ -13,11 +13,11 @@ _SCRATCH = threading.local()
 
 
 def _scratch(shape, dtype):
-    """A per-thread work buffer that the backward pass reuses from call to call.
+    """A per-thread work buffer that the forward pass (pre-activations) and the backward pass (dz) reuse.
 
-    ``dz`` for all steps is megabytes that never leave the backward pass; fresh
-    memory of that size costs one page fault per 4 kB on every call (as much
-    time as a matrix product here), so it is kept and reused.
+    Both are megabytes that never leave their pass; fresh memory of that size
+    costs one page fault per 4 kB on every call (as much time as a matrix
+    product here), so it is kept and reused.
     """
     size = int(np.prod(shape))
     buffer = getattr(_SCRATCH, "buffer", None)

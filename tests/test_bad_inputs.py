@@ -62,7 +62,8 @@ EXCLUDED_MODULES = {
 # and then calls these T times in its loop; checking every call would dominate the cost.
 PROTOCOL = ("step", "start", "finish", "jvp_state", "jac_params", "vjp", "loss")
 EXCLUDED = {f"{cls}.{method}": "online protocol, validated by run_online"
-            for cls in ("ElmanSystem", "InfluenceBalancing", "OnlineRTRL", "UORO", "ARTBP", "TruncatedBPTT")
+            for cls in ("ElmanSystem", "LSTMSystem", "InfluenceBalancing", "OnlineRTRL", "UORO", "ARTBP",
+                        "TruncatedBPTT")
             for method in PROTOCOL}
 EXCLUDED["peak_memory"] = "measures any function with any arguments; it forwards them unchanged"
 EXCLUDED["TBPTTHistory.mean_losses"] = "method of a result record"
@@ -143,6 +144,10 @@ def ensemble_batch(update):
 
 def elman():
     return _lazy("online", "ElmanSystem", params("rnn", 1, 2, 1))
+
+
+def lstm_system():
+    return _lazy("online_lstm", "LSTMSystem", params("lstm", 1, 2, 1))
 
 
 def theta_of(system_factory):
@@ -382,6 +387,9 @@ VALID = {
     "ElmanSystem": Spec(lambda: dict(params=params("rnn", 1, 2, 1)), ok={"params": {"[Wx] longer first axis"}}),
     "ElmanSystem.theta": Spec(lambda: dict(self=elman(), params=params("rnn", 1, 2, 1))),
     "ElmanSystem.unflatten": Spec(lambda: dict(self=elman(), theta=theta_of(elman))),
+    "LSTMSystem": Spec(lambda: dict(params=params("lstm", 1, 2, 1)), ok={"params": {"[Wx] longer first axis"}}),
+    "LSTMSystem.theta": Spec(lambda: dict(self=lstm_system(), params=params("lstm", 1, 2, 1))),
+    "LSTMSystem.unflatten": Spec(lambda: dict(self=lstm_system(), theta=theta_of(lstm_system))),
     "InfluenceBalancing": Spec(lambda: dict(n_units=4, n_positive=2, target=1.0), ok={"target": {"negative"}}),
     "InfluenceBalancing.truncated_sensitivity": Spec(lambda: dict(self=_lazy("online", "InfluenceBalancing", 4, 2),
                                                                   k=3)),

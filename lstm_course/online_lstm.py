@@ -1,0 +1,96 @@
+"""The LSTM as a system for Chapter 9's online gradient algorithms.
+
+The state of the LSTM of :mod:`lstm_course.lstm` is the pair (h, c), so the
+system's state is ``s = [h, c]`` of width n = 2H, and ``theta`` flattens
+``Wx (D, 4H), Wh (H, 4H), b (4H,)``, so P = 4H (D + H + 1). The readout reads
+h only: ``y_hat = h Wy + by``, written as ``s [Wy; 0] + by``. With this class,
+:class:`~lstm_course.rtrl.OnlineRTRL`, :class:`~lstm_course.uoro.UORO`,
+:class:`~lstm_course.artbp.ARTBP` and
+:class:`~lstm_course.artbp.TruncatedBPTT` run on an LSTM unchanged; the
+interface is described in :mod:`lstm_course.online`.
+"""
+import numpy as np
+
+from . import lstm, models
+from ._validation import as_float_array, check_shape
+from .activations import sigmoid_grad_from_output, tanh_grad_from_output
+from .online import _LinearReadout
+
+_PER_SEQUENCE_KEYS = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "c", "tanh_c", "h")
+
+
+class LSTMSystem(_LinearReadout):
+    """The LSTM cell of :mod:`lstm_course.lstm` as a system with state s = [h, c].
+
+    Parameters
+    ----------
+    params : dict
+        ``Wx (D, 4H), Wh (H, 4H), b (4H,), Wy (H, O), by (O,)`` as for
+        ``models.init_params("lstm", ...)``; the readout is copied and fixed.
+    """
+
+    def __init__(self, params):
+        self.D, self.H, self.O = models.check_params(params, "lstm")
+        self.n_state, self.n_params = 2 * self.H, 4 * self.H * (self.D + self.H + 1)
+        # The readout sees h, not c: zero rows for the cell half of the state.
+        self.Wy = np.vstack([np.array(params["Wy"]), np.zeros((self.H, self.O))])
+        self.by = np.array(params["by"])
+
+    def theta(self, params):
+        """Flatten ``Wx, Wh, b`` of a parameter dict into ``theta (P,)``."""
+        D, H, _ = models.check_params(params, "lstm")
+        if (D, H) != (self.D, self.H):
+            raise ValueError(f"params must have D = {self.D} inputs and H = {self.H} units like the system, "
+                             f"got Wx of shape {np.shape(params['Wx'])}")
+        return np.concatenate([np.ravel(params[name]) for name in ("Wx", "Wh", "b")])
+
+    def unflatten(self, theta):
+        """Split ``theta (P,)`` into a dict ``Wx (D, 4H), Wh (H, 4H), b (4H,)``."""
+        D, G = self.D, 4 * self.H
+        theta = as_float_array("theta", theta, ndim=1)
+        check_shape("theta", theta, (self.n_params,), "(P,) = (4H (D + H + 1),)")
+        Wx, Wh, b = np.split(theta, [D * G, D * G + self.H * G])
+        return {"Wx": Wx.reshape(D, G), "Wh": Wh.reshape(self.H, G), "b": b}
+
+    def step(self, theta, s_prev, x_t):
+        p = self.unflatten(theta)
+        H = self.H
+        h, c, cache = lstm.lstm_step_forward(x_t, s_prev[:, :H], s_prev[:, H:], p["Wx"], p["Wh"], p["b"])
+        return np.concatenate([h, c], axis=1), cache
+
+    def jvp_state(self, theta, cache, v):
+        """Forward tangent of one step: (d[h, c]/d[h_prev, c_prev]) v for ``v (N, 2H, K)``."""
+        H = self.H
+        dh_prev, dc_prev = v[:, :H], v[:, H:]
+        i, f, g, o, c_prev, tanh_c = (cache[key][:, :, None] for key in ("i", "f", "g", "o", "c_prev", "tanh_c"))
+        dz = np.einsum("nak,ag->ngk", dh_prev, cache["Wh"])   # z = x Wx + h_prev Wh + b
+        di = sigmoid_grad_from_output(i) * dz[:, 0 * H:1 * H]
+        df = sigmoid_grad_from_output(f) * dz[:, 1 * H:2 * H]
+        dg = tanh_grad_from_output(g) * dz[:, 2 * H:3 * H]
+        do = sigmoid_grad_from_output(o) * dz[:, 3 * H:4 * H]
+        dc = df * c_prev + f * dc_prev + di * g + i * dg          # c = f c_prev + i g
+        dh = do * tanh_c + o * tanh_grad_from_output(tanh_c) * dc  # h = o tanh(c)
+        return np.concatenate([dh, dc], axis=1)
+
+    def jac_params(self, theta, cache):
+        """The direct Jacobian d[h, c]/dtheta ``(N, 2H, P)``, row by row from :meth:`vjp`."""
+        N = cache["h"].shape[0]
+        rows = [self.vjp(theta, cache, np.broadcast_to(unit, (N, self.n_state)))[1]
+                for unit in np.eye(self.n_state)]
+        return np.stack(rows, axis=1)
+
+    def vjp(self, theta, cache, u):
+        """``(u dF/ds_prev (N, 2H), u dF/dtheta (N, P))`` for ``u = [u_h, u_c] (N, 2H)``.
+
+        One :func:`lstm_course.lstm.lstm_step_backward` per sequence, since its
+        weight gradients are summed over the batch and UORO needs them per sequence.
+        """
+        H = self.H
+        u = np.asarray(u, dtype=float)
+        carries, per_sequence = [], []
+        for n in range(u.shape[0]):
+            row = {key: (cache[key][n:n + 1] if key in _PER_SEQUENCE_KEYS else cache[key]) for key in cache}
+            _, dh_prev, dc_prev, dWx, dWh, db = lstm.lstm_step_backward(u[n:n + 1, :H], u[n:n + 1, H:], row)
+            carries.append(np.concatenate([dh_prev, dc_prev], axis=1))
+            per_sequence.append(np.concatenate([dWx.ravel(), dWh.ravel(), db]))
+        return np.concatenate(carries, axis=0), np.stack(per_sequence)

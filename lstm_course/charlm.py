@@ -4,8 +4,8 @@ The model reads one character per step as a one-hot vector ``x_t (V,)``, runs
 the LSTM of :mod:`lstm_course.lstm` and predicts the next character with a
 softmax readout::
 
-    h_t = LSTM(x_t, h_{t-1}, c_{t-1}),    s_t = h_t Wy + by    (logits, V),
-    p_t = softmax(s_t),                    l_t = -log p_t[y_t]  (nats).
+    h_t = LSTM(x_t, h_{t-1}, c_{t-1}),    y_hat_t = h_t Wy + by    (logits, V),
+    p_t = softmax(y_hat_t),                l_t = -log p_t[y_t]  (nats).
 
 Parameters ``Wx (V, 4H), Wh (H, 4H), b (4H,), Wy (H, V), by (V,)``. The
 **summed loss** L = sum_t w_t l_t (w_t = 1 on the steps whose loss is

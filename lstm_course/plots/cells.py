@@ -136,7 +136,7 @@ def gate_trace(trace, axes=None):
     ----------
     trace : dict
         ``inputs, i, f, o, c, h``, each ``(T,)``, as returned by
-        ``lstm_course.widgets.gated_unit_trace``.
+        ``lstm_course.gated_unit.gated_unit_trace``.
     axes : pair of matplotlib Axes, optional
 
     Returns

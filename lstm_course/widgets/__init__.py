@@ -8,9 +8,9 @@ submodules and re-exported here; nothing is computed in them beyond calling
 the package.
 """
 from ._frames import FrameExplorer
-from .gates import gate_explorer, gated_unit_trace
+from .gates import gate_explorer
 from .gradients import gradient_norm_explorer
 from .tbptt import gradient_bias_explorer, tbptt_schedule_explorer
 
 __all__ = ["FrameExplorer", "gradient_norm_explorer", "tbptt_schedule_explorer", "gradient_bias_explorer",
-           "gate_explorer", "gated_unit_trace"]
+           "gate_explorer"]

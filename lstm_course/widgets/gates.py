@@ -1,18 +1,18 @@
 """The gate explorer: one LSTM unit whose gates you set by hand (Chapter 5).
 
-The computation lives in :mod:`lstm_course.gated_unit`; its functions are
-re-exported here for older imports.
+The computation lives in :mod:`lstm_course.gated_unit`; this module only draws
+its results for every slider position.
 """
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .._validation import check_positive_int
 from ..activations import sigmoid
-from ..gated_unit import INPUT_PATTERNS, gated_unit_trace, input_sequence, retention
+from ..gated_unit import gated_unit_trace, input_sequence, retention
 from ..plots.cells import gate_trace as plot_gate_trace
 from ._frames import explorer
 
-__all__ = ["INPUT_PATTERNS", "gate_explorer", "gated_unit_trace", "input_sequence"]
+__all__ = ["gate_explorer"]
 
 INPUT_GATES = (-4.0, 0.0, 4.0)
 FORGET_GATES = (0.0, 2.0, 3.0, 4.0, 6.0)

@@ -186,6 +186,7 @@ def lstm_backward(dh, cache, dc=None):
     Returns
     -------
     dx : ndarray (N, T, D)
+        A batch-major view of time-major storage (not C-contiguous).
     dh0 : ndarray (N, H)
     dc0 : ndarray (N, H)
     dWx : ndarray (D, 4H)

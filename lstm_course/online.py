@@ -49,7 +49,31 @@ class _LinearReadout:
         return 0.5 * float(np.sum(residual ** 2)), residual @ self.Wy.T
 
 
-class ElmanSystem(_LinearReadout):
+class _FlatLayerParameters(_LinearReadout):
+    """``theta`` as the concatenation ``Wx.ravel(), Wh.ravel(), b`` of a layer with ``gate_blocks`` blocks.
+
+    Subclasses set ``cell`` (``"rnn"`` or ``"lstm"``), ``gate_blocks`` (1 or 4), ``D`` and ``H``.
+    """
+
+    def theta(self, params):
+        """Flatten ``Wx, Wh, b`` of a parameter dict into ``theta (P,)``."""
+        D, H, _ = models.check_params(params, self.cell)
+        if (D, H) != (self.D, self.H):
+            raise ValueError(f"params must have D = {self.D} inputs and H = {self.H} units like the system, "
+                             f"got Wx of shape {np.shape(params['Wx'])}")
+        return np.concatenate([np.ravel(params[name]) for name in ("Wx", "Wh", "b")])
+
+    def unflatten(self, theta):
+        """Split ``theta (P,)`` into a dict ``Wx (D, G), Wh (H, G), b (G,)``, G = gate_blocks H."""
+        D, H, G = self.D, self.H, self.gate_blocks * self.H
+        theta = as_float_array("theta", theta, ndim=1)
+        blocks = "" if self.gate_blocks == 1 else str(self.gate_blocks)
+        check_shape("theta", theta, (self.n_params,), f"(P,) = ({blocks}H (D + H + 1),)")
+        Wx, Wh, b = np.split(theta, [D * G, D * G + H * G])
+        return {"Wx": Wx.reshape(D, G), "Wh": Wh.reshape(H, G), "b": b}
+
+
+class ElmanSystem(_FlatLayerParameters):
     """The tanh RNN h_t = tanh(x_t Wx + h_{t-1} Wh + b) as a system with s = h.
 
     ``theta`` is the concatenation of ``Wx.ravel(), Wh.ravel(), b`` (the order of
@@ -62,26 +86,12 @@ class ElmanSystem(_LinearReadout):
         ``models.init_params("rnn", ...)``; the readout is copied and fixed.
     """
 
+    cell, gate_blocks = "rnn", 1
+
     def __init__(self, params):
         self.D, self.H, self.O = models.check_params(params, "rnn")
         self.n_state, self.n_params = self.H, self.H * (self.D + self.H + 1)
         self.Wy, self.by = np.array(params["Wy"]), np.array(params["by"])
-
-    def theta(self, params):
-        """Flatten ``Wx, Wh, b`` of a parameter dict into ``theta (P,)``."""
-        D, H, _ = models.check_params(params, "rnn")
-        if (D, H) != (self.D, self.H):
-            raise ValueError(f"params must have D = {self.D} inputs and H = {self.H} units like the system, "
-                             f"got Wx of shape {np.shape(params['Wx'])}")
-        return np.concatenate([np.ravel(params[name]) for name in ("Wx", "Wh", "b")])
-
-    def unflatten(self, theta):
-        """Split ``theta (P,)`` into a dict ``Wx (D, H), Wh (H, H), b (H,)``."""
-        D, H = self.D, self.H
-        theta = as_float_array("theta", theta, ndim=1)
-        check_shape("theta", theta, (self.n_params,), "(P,) = (H (D + H + 1),)")
-        Wx, Wh, b = np.split(theta, [D * H, D * H + H * H])
-        return {"Wx": Wx.reshape(D, H), "Wh": Wh.reshape(H, H), "b": b}
 
     def step(self, theta, s_prev, x_t):
         p = self.unflatten(theta)

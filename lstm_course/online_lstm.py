@@ -12,14 +12,13 @@ interface is described in :mod:`lstm_course.online`.
 import numpy as np
 
 from . import lstm, models
-from ._validation import as_float_array, check_shape
 from .activations import sigmoid_grad_from_output, tanh_grad_from_output
-from .online import _LinearReadout
+from .online import _FlatLayerParameters
 
 _PER_SEQUENCE_KEYS = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "c", "tanh_c", "h")
 
 
-class LSTMSystem(_LinearReadout):
+class LSTMSystem(_FlatLayerParameters):
     """The LSTM cell of :mod:`lstm_course.lstm` as a system with state s = [h, c].
 
     Parameters
@@ -29,28 +28,14 @@ class LSTMSystem(_LinearReadout):
         ``models.init_params("lstm", ...)``; the readout is copied and fixed.
     """
 
+    cell, gate_blocks = "lstm", 4
+
     def __init__(self, params):
         self.D, self.H, self.O = models.check_params(params, "lstm")
         self.n_state, self.n_params = 2 * self.H, 4 * self.H * (self.D + self.H + 1)
         # The readout sees h, not c: zero rows for the cell half of the state.
         self.Wy = np.vstack([np.array(params["Wy"]), np.zeros((self.H, self.O))])
         self.by = np.array(params["by"])
-
-    def theta(self, params):
-        """Flatten ``Wx, Wh, b`` of a parameter dict into ``theta (P,)``."""
-        D, H, _ = models.check_params(params, "lstm")
-        if (D, H) != (self.D, self.H):
-            raise ValueError(f"params must have D = {self.D} inputs and H = {self.H} units like the system, "
-                             f"got Wx of shape {np.shape(params['Wx'])}")
-        return np.concatenate([np.ravel(params[name]) for name in ("Wx", "Wh", "b")])
-
-    def unflatten(self, theta):
-        """Split ``theta (P,)`` into a dict ``Wx (D, 4H), Wh (H, 4H), b (4H,)``."""
-        D, G = self.D, 4 * self.H
-        theta = as_float_array("theta", theta, ndim=1)
-        check_shape("theta", theta, (self.n_params,), "(P,) = (4H (D + H + 1),)")
-        Wx, Wh, b = np.split(theta, [D * G, D * G + self.H * G])
-        return {"Wx": Wx.reshape(D, G), "Wh": Wh.reshape(self.H, G), "b": b}
 
     def step(self, theta, s_prev, x_t):
         p = self.unflatten(theta)

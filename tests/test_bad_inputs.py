@@ -595,8 +595,14 @@ def public_callables():
                 if hasattr(obj, "_fields") or hasattr(obj, "__dataclass_fields__"):
                     continue  # result records
                 found.append((module.__name__.rsplit(".", 1)[1], name, obj))
-                for method_name, method in vars(obj).items():
-                    if not method_name.startswith("_") and inspect.isfunction(method):
+                # The class's own methods and those it inherits from the package's private bases.
+                owners = [klass for klass in obj.__mro__ if klass is obj or (
+                    klass.__name__.startswith("_") and klass.__module__.startswith("lstm_course"))]
+                methods = {}
+                for klass in reversed(owners):
+                    methods.update((m, f) for m, f in vars(klass).items() if inspect.isfunction(f))
+                for method_name, method in methods.items():
+                    if not method_name.startswith("_"):
                         found.append((module.__name__.rsplit(".", 1)[1], f"{name}.{method_name}", method))
     counts = collections.Counter(name for _, name, _ in found)
     return {(f"{mod}.{name}" if counts[name] > 1 else name): obj for mod, name, obj in found}

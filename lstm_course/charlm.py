@@ -94,8 +94,8 @@ def softmax(logits):
 def softmax_cross_entropy(logits, targets, weights=None):
     """Summed cross-entropy (nats) of softmax(logits) against integer targets, and its gradient.
 
-    l = log sum_k exp(s_k) - s_y, computed as m + log sum_k exp(s_k - m) with
-    m = max_k s_k, so no exponential overflows. The gradient is
+    l = log sum_k exp(s_k) - s_y, computed as m + log1p(sum_{k != top} exp(s_k - m))
+    with m = max_k s_k, so no exponential overflows and a tiny loss keeps its digits. The gradient is
     dl/ds = softmax(s) - onehot(y), times the weight of the row.
 
     Parameters
@@ -120,11 +120,17 @@ def softmax_cross_entropy(logits, targets, weights=None):
         weights = np.ones(targets.shape, dtype=logits.dtype)
     weights = as_float_array("weights", weights)
     check_shape("weights", weights, targets.shape, "targets.shape")
-    shifted = logits - logits.max(axis=-1, keepdims=True)
+    top = np.argmax(logits, axis=-1)[..., None]
+    shifted = logits - np.take_along_axis(logits, top, axis=-1)
     e = np.exp(shifted)
-    total = e.sum(axis=-1, keepdims=True)
+    # sum_k exp(s_k - m) = 1 + (the other terms): log1p of those keeps the loss accurate when the
+    # largest score dominates and the loss is tiny (log of 1 + 1e-7 would round away its digits).
+    others = e.copy()
+    np.put_along_axis(others, top, 0.0, axis=-1)
+    others = others.sum(axis=-1, keepdims=True)
+    total = 1.0 + others
     target_shifted = np.take_along_axis(shifted, targets[..., None], axis=-1)
-    loss = float(np.sum(weights * (np.log(total) - target_shifted)[..., 0]))
+    loss = float(np.sum(weights * (np.log1p(others) - target_shifted)[..., 0]))
     dlogits = e / total
     np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], -1) - 1.0, -1)
     dlogits *= weights[..., None]

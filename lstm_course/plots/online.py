@@ -78,10 +78,13 @@ def bias_and_variance(points, floor=1e-6, axes=None):
 
     Parameters
     ----------
-    points : list of (label, compute, bias, variance)
+    points : list of (label, compute, bias, variance) or (label, compute, bias, variance, standard_error)
         Compute in multiply-adds per step; bias ||E g~ - g|| / ||g||; variance
         E||g~ - E g~||^2 / ||g||^2. Exact zeros are drawn at ``floor`` with an
-        open marker (a log axis has no zero).
+        open marker (a log axis has no zero). For a random estimator whose bias is
+        estimated from a mean of draws, give the mean's relative standard error: its
+        bias is drawn as the interval from ``floor`` to bias + 2 standard errors, an
+        upper bound (downward triangle), not as a point.
     floor : float
     axes : pair of matplotlib Axes, optional
 
@@ -96,13 +99,19 @@ def bias_and_variance(points, floor=1e-6, axes=None):
             label, compute, value = point[0], point[1], point[column]
             color = COLORS.get(label, "tab:blue" if label.startswith("TBPTT") else "0.3")
             zero = value <= floor
-            ax.plot(compute, max(value, floor), "o", markersize=8, color=color,
-                    markerfacecolor="none" if zero else color)
+            if column == 2 and len(point) > 4:
+                bound = value + 2 * point[4]
+                ax.plot([compute, compute], [floor, bound], color=color, linewidth=2)
+                ax.plot(compute, bound, "v", markersize=8, color=color)
+                label, value = f"{label} (upper bound)", bound
+            else:
+                ax.plot(compute, max(value, floor), "o", markersize=8, color=color,
+                        markerfacecolor="none" if zero else color)
             ax.annotate(label, (compute, max(value, floor)), textcoords="offset points", xytext=(5, 4),
                         fontsize=7)
         ax.axhline(floor, color="0.7", linewidth=0.8, linestyle=":")
         ax.set(xscale="log", yscale="log", xlabel="multiply-adds per step (counted)", ylabel=ylabel)
-    axes[0].set_title(f"Bias (open markers: exactly 0, drawn at {floor:g})", fontsize=10)
+    axes[0].set_title(f"Bias (open markers: exactly 0, drawn at {floor:g}; lines: upper bounds)", fontsize=10)
     axes[1].set_title("Variance (open markers: deterministic)", fontsize=10)
     return axes
 

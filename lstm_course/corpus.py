@@ -2,8 +2,9 @@
 
 The course needs a real text of more than 100,000 characters that ships with
 the repository under a clear licence. Its own prose is one: the markdown cells
-of the chapter notebooks (Chapters 1-7 and their exercises) and ``intro.md``,
-MIT-licensed like the rest of the repository. :func:`extract_course_text` turns
+of the Chapter 1-7 notebooks and ``intro.md``, MIT-licensed like the rest of the
+repository. The exercise notebooks (those in nbgrader's format) are left out: their
+written answers must not ship with the package a student installs. :func:`extract_course_text` turns
 the sources into plain text; the snapshot ``lstm_course/data/course_text.txt``
 is what the chapter trains on (regenerate it with
 ``python tools/make_course_text.py``), so the book does not change its data
@@ -55,8 +56,14 @@ def clean_markdown(source):
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+def _is_exercise_notebook(cells):
+    return any("nbgrader" in cell.get("metadata", {}) for cell in cells)
+
+
 def extract_course_text(root):
     """Concatenate the cleaned prose of ``intro.md`` and the chapter notebooks under ``root``.
+
+    Exercise notebooks (any cell with nbgrader metadata) are skipped.
 
     Parameters
     ----------
@@ -77,6 +84,8 @@ def extract_course_text(root):
         for path in sorted(glob.glob(os.path.join(root, "chapters", f"{chapter}_*", "*.ipynb"))):
             with open(path, encoding="utf-8") as handle:
                 cells = json.load(handle)["cells"]
+            if _is_exercise_notebook(cells):
+                continue
             parts += [clean_markdown("".join(cell["source"])) for cell in cells if cell["cell_type"] == "markdown"]
     return "\n\n".join(part for part in parts if part) + "\n"
 

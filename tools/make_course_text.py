@@ -1,7 +1,9 @@
 """Regenerate ``lstm_course/data/course_text.txt``, the text Chapter 8's language model trains on.
 
 The text is the course's own prose (``intro.md`` and the markdown cells of the
-Chapter 1-7 notebooks), extracted by :func:`lstm_course.corpus.extract_course_text`.
+Chapter 1-7 notebooks, without the exercise notebooks: the package a student installs
+must not carry their written answers), extracted by
+:func:`lstm_course.corpus.extract_course_text`.
 Like the rest of the repository it is under the MIT licence (see ``LICENSE``).
 
 Run from the repository root: ``python tools/make_course_text.py``. Chapter 8's

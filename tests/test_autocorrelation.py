@@ -48,5 +48,38 @@ def test_acf_bad_inputs():
 
 def test_suggest_window_length_finds_the_season():
     series = tasks.seasonal_ar(1, 5000, 12, rng=0).x[0, :, 0]
-    window, significant = autocorrelation.suggest_window_length(series, 24)
-    assert window == 12 and 12 in significant
+    window, bic, significant = autocorrelation.suggest_window_length(series, 24)
+    assert window == 12 and 12 in significant and bic.shape == (25,)
+
+
+def test_bic_order_is_robust_to_chance_crossings_where_the_largest_significant_lag_is_not():
+    # Beyond the true order each PACF lag crosses the 95% band about 5% of the time, so the
+    # largest crossing lag is often spurious; BIC charges log n per lag.
+    hits = largest_hits = 0
+    for seed in range(40):
+        series = tasks.seasonal_ar(1, 3000, 12, rng=seed).x[0, :, 0]
+        suggestion = autocorrelation.suggest_window_length(series, 24)
+        hits += suggestion.window == 12
+        largest_hits += suggestion.significant.max() == 12
+    assert hits >= 38 and largest_hits <= 30
+
+
+def test_bic_matches_least_squares_ar_fits():
+    # Independent oracle: BIC from ordinary least-squares AR(p) fits on the same series.
+    rng = np.random.default_rng(5)
+    series = np.zeros(4000)
+    for t in range(2, len(series)):
+        series[t] = 0.6 * series[t - 1] - 0.3 * series[t - 2] + rng.normal()
+    window, bic, _ = autocorrelation.suggest_window_length(series, 6)
+    n, lag = len(series), 6
+    centred = series - series.mean()
+    least_squares = []
+    for p in range(lag + 1):
+        target = centred[lag:]
+        design = np.column_stack([centred[lag - k:n - k] for k in range(1, p + 1)]) if p else np.zeros((n - lag, 0))
+        residual = target - design @ np.linalg.lstsq(design, target, rcond=None)[0] if p else target
+        least_squares.append(n * np.log(residual @ residual / len(target)) + p * np.log(n))
+    least_squares = np.array(least_squares) - least_squares[0]
+    assert window == 2 == int(np.argmin(least_squares))
+    # Yule-Walker and least squares differ only by end effects: ~1 unit out of ~1400.
+    assert np.allclose(bic - bic[0], least_squares, atol=2.0)

@@ -13,9 +13,14 @@ Usage (from the repository root)::
     python tools/release_exercises.py                          # student copies -> student/
     python tools/release_exercises.py --course-dir ~/course    # also keep the nbgrader course directory
     python tools/release_exercises.py 06_tbptt_configurations  # one chapter
+    python tools/release_exercises.py --force                  # replace an earlier release
 
 Keep the course directory to autograde submissions later (``nbgrader autograde <chapter>``):
-its ``gradebook.db`` holds the checksums and the hidden tests.
+its ``gradebook.db`` holds the checksums and the hidden tests. Its ``nbgrader_config.py`` gets
+the course's grading settings (timeout, output limit, feedback without hidden-test code, offline
+MathJax) in a marked block at the top; a teacher's own settings in that file are kept, below it.
+An earlier release of a chapter (in the course directory or the output folder) is replaced only
+with ``--force``. See ``teaching/grading.md``.
 """
 import argparse
 import os
@@ -26,6 +31,8 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+
+from lstm_course.nbgrader_course import write_feedback_template
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,17 +48,86 @@ def exercise_notebooks(root=ROOT):
     return notebooks
 
 
+# The slowest cell of the nine instructor notebooks took 13 s (Chapter 6's search for the smallest
+# k2, on the course's 2-core test machine); a cell that runs three times that long is stuck.
+CELL_TIMEOUT = 40
+BLOCK_BEGIN = "# >>> lstm_course grading settings (tools/release_exercises.py rewrites this block) >>>"
+BLOCK_END = "# <<< lstm_course grading settings <<<"
+COURSE_SETTINGS = f"""{BLOCK_BEGIN}
+# Put your own settings (course_id, Exchange.root, late penalties) below this block: they win.
+import os as _os
+
+from lstm_course import nbgrader_course as _course
+
+c = get_config()  # noqa: F821 (nbgrader provides get_config)
+c.CourseDirectory.root = _os.path.dirname(_os.path.abspath(__file__))
+# A per-cell limit sized to the course (see teaching/grading.md), so one endless loop costs 40 s.
+c.ExecutePreprocessor.timeout = {CELL_TIMEOUT}
+# Feedback of readable size: 1000 lines of printed output, 20,000 characters in any one output.
+c.LimitOutput.max_lines = 1000
+c.LimitOutputSize.max_chars = 20_000
+# Untouched locked cells get their hidden tests back without a "checksum has changed" warning.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec", "lstm_course.nbgrader_course.RestoreHiddenTests",
+    "nbgrader.preprocessors.CheckCellMetadata"]
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor", "lstm_course.nbgrader_course.LimitOutputSize",
+    "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata"]
+# Feedback: the hidden tests' results without their code, the statements rendered, MathJax inside.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "lstm_course.nbgrader_course.FeedbackWithoutTestSource", "lstm_course.nbgrader_course.RenderMyST"]
+c.HTMLExporter.template_name = _course.FEEDBACK_TEMPLATE
+c.HTMLExporter.extra_template_basedirs = [
+    _course.NBGRADER_TEMPLATES, _os.path.join(c.CourseDirectory.root, "templates")]
+c.HTMLExporter.filters = {{"offline_mathjax": "lstm_course.nbgrader_course.mathjax_script"}}
+{BLOCK_END}
+"""
+
+
+def write_course_config(course):
+    """Write or update ``course/nbgrader_config.py``; return what was done, for the teacher.
+
+    A teacher's own settings are kept: the course's block goes first (so a setting below it
+    wins), and a later run replaces only that block.
+    """
+    path = course / "nbgrader_config.py"
+    write_feedback_template(course / "templates")
+    if not path.exists():
+        path.write_text(COURSE_SETTINGS)
+        return f"wrote {path}"
+    text = path.read_text()
+    if BLOCK_BEGIN in text:
+        if BLOCK_END not in text.split(BLOCK_BEGIN, 1)[1]:
+            raise ValueError(f"{path} has the line {BLOCK_BEGIN!r} but not {BLOCK_END!r}: "
+                             "restore the end line or delete the block, then run again")
+        before, rest = text.split(BLOCK_BEGIN, 1)
+        after = rest.split(BLOCK_END, 1)[1].removeprefix("\n")
+        path.write_text(before + COURSE_SETTINGS + after)
+        return f"updated the lstm_course block of {path}; the rest is as you left it"
+    path.write_text(COURSE_SETTINGS + "\n# --- your settings, as they were ---\n" + text)
+    return f"added the lstm_course block at the top of {path}; your settings below it are kept and win"
+
+
+def existing_releases(course, output, chapters):
+    """The released folders that releasing ``chapters`` would overwrite."""
+    folders = [course / "release" / chapter for chapter in chapters]
+    folders += [Path(output) / chapter for chapter in chapters]
+    return [folder for folder in folders if folder.is_dir() and any(folder.iterdir())]
+
+
 def prepare_course(course, notebooks):
-    """Write an nbgrader course directory holding ``notebooks`` as the assignments' sources."""
-    (course / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        f"c.CourseDirectory.root = {str(course)!r}\n"
-        "c.ExecutePreprocessor.timeout = 300\n")
+    """Lay out an nbgrader course directory holding ``notebooks`` as the assignments' sources."""
+    message = write_course_config(course)
     for chapter, paths in notebooks.items():
         source = course / "source" / chapter
         source.mkdir(parents=True, exist_ok=True)
         for path in paths:
             shutil.copy(path, source / path.name)
+    return message
 
 
 def generate_assignment(course, chapter):
@@ -63,8 +139,12 @@ def generate_assignment(course, chapter):
     return course / "release" / chapter
 
 
-def release(output, chapters=None, course=None):
-    """Release ``chapters`` (default: all) to ``output``; return the released notebook paths."""
+def release(output, chapters=None, course=None, force=False):
+    """Release ``chapters`` (default: all) to ``output``; return the released notebook paths.
+
+    Refuses (``ValueError``) to overwrite an earlier release in ``course`` or ``output`` unless
+    ``force``.
+    """
     notebooks = exercise_notebooks()
     unknown = set(chapters or ()) - set(notebooks)
     if unknown:
@@ -73,8 +153,13 @@ def release(output, chapters=None, course=None):
     notebooks = {chapter: notebooks[chapter] for chapter in (chapters or notebooks)}
     with tempfile.TemporaryDirectory() as scratch:
         course = Path(course).resolve() if course else Path(scratch) / "course"
+        existing = existing_releases(course, output, notebooks)
+        if existing and not force:
+            raise ValueError("already released, not overwritten: "
+                             + ", ".join(str(folder) for folder in existing)
+                             + "; run again with --force to replace them")
         course.mkdir(parents=True, exist_ok=True)
-        prepare_course(course, notebooks)
+        print(prepare_course(course, notebooks), file=sys.stderr)
         released = []
         for chapter in notebooks:
             target = Path(output) / chapter
@@ -88,8 +173,13 @@ def main(argv=None):
     parser.add_argument("chapters", nargs="*", help="chapter folder names (default: every chapter with exercises)")
     parser.add_argument("--output", type=Path, default=ROOT / "student", help="student copies (default: student/)")
     parser.add_argument("--course-dir", type=Path, help="keep the nbgrader course directory here")
+    parser.add_argument("--force", action="store_true", help="replace an earlier release of these chapters")
     args = parser.parse_args(argv)
-    for path in release(args.output, args.chapters, args.course_dir):
+    try:
+        released = release(args.output, args.chapters, args.course_dir, args.force)
+    except ValueError as error:
+        parser.exit(1, f"release_exercises: {error}\n")
+    for path in released:
         print(path)
 
 

@@ -52,9 +52,9 @@ def goes_through_a_length_one_sequence(dh, cache):
     return dx[:, 0], dh_prev, dWx, dWh, db
 
 
-def test_accepts_the_reference_solution(capsys):
-    assert checks.check_rnn_step_backward(correct)
-    assert "match the reference" in capsys.readouterr().out
+def test_accepts_the_reference_solution():
+    verdict = checks.check_rnn_step_backward(correct)
+    assert verdict, verdict.message
 
 
 @pytest.mark.parametrize("wrong, hint", [
@@ -64,16 +64,18 @@ def test_accepts_the_reference_solution(capsys):
     (mean_bias, "sum over N"),
     (upcasts_to_float64, "float32"),
 ])
-def test_rejects_a_plausible_mistake_with_its_hint(wrong, hint, capsys):
-    assert checks.check_rnn_step_backward(wrong) is False
-    assert hint in capsys.readouterr().out
+def test_rejects_a_plausible_mistake_with_its_hint(wrong, hint):
+    verdict = checks.check_rnn_step_backward(wrong)
+    assert not verdict
+    assert hint in verdict.message
 
 
 @pytest.mark.parametrize("cheat", [calls_the_reference, calls_the_kernel, imported_before_the_check,
                                    goes_through_a_length_one_sequence])
-def test_calling_the_answer_is_rejected(cheat, capsys):
-    assert checks.check_rnn_step_backward(cheat) is False
-    assert "switched off" in capsys.readouterr().out
+def test_calling_the_answer_is_rejected(cheat):
+    verdict = checks.check_rnn_step_backward(cheat)
+    assert not verdict
+    assert "ran the package's" in verdict.message
 
 
 def test_the_answer_works_again_after_the_check():
@@ -84,11 +86,12 @@ def test_the_answer_works_again_after_the_check():
     assert len(rnn.rnn_step_backward(rng.normal(size=(2, 4)), cache)) == 5
 
 
-def test_a_student_exception_is_feedback_not_a_crash(capsys):
+def test_a_student_exception_is_feedback_not_a_crash():
     def unfinished(dh, cache):
         raise NotImplementedError()
-    assert checks.check_rnn_step_backward(unfinished) is False
-    assert "NotImplementedError" in capsys.readouterr().out
+    verdict = checks.check_rnn_step_backward(unfinished)
+    assert not verdict
+    assert "NotImplementedError" in verdict.message
 
 
 def test_misuse_raises_a_clear_value_error():
@@ -152,9 +155,9 @@ def per_step_through_rnn_backward(dh, cache):
 
 
 @pytest.mark.parametrize("right", [lambda dh, cache: per_step_correct(dh, cache), per_step_through_own_step])
-def test_per_step_accepts_correct_solutions(right, capsys):
-    assert checks.check_per_step_gradients(right)
-    assert "match the reference" in capsys.readouterr().out
+def test_per_step_accepts_correct_solutions(right):
+    verdict = checks.check_per_step_gradients(right)
+    assert verdict, verdict.message
 
 
 @pytest.mark.parametrize("mistake, hint", [
@@ -162,14 +165,16 @@ def test_per_step_accepts_correct_solutions(right, capsys):
     ("wraps", "wraps around to the LAST step"),
     ("new state", "not with h_t"),
 ])
-def test_per_step_rejects_a_plausible_mistake_with_its_hint(mistake, hint, capsys):
-    assert checks.check_per_step_gradients(lambda dh, cache: per_step_correct(dh, cache, mistake)) is False
-    assert hint in capsys.readouterr().out
+def test_per_step_rejects_a_plausible_mistake_with_its_hint(mistake, hint):
+    verdict = checks.check_per_step_gradients(lambda dh, cache: per_step_correct(dh, cache, mistake))
+    assert not verdict
+    assert hint in verdict.message
 
 
-def test_per_step_rejects_summed_contributions(capsys):
-    assert checks.check_per_step_gradients(per_step_summed) is False
-    assert "dWh has shape" in capsys.readouterr().out
+def test_per_step_rejects_summed_contributions():
+    verdict = checks.check_per_step_gradients(per_step_summed)
+    assert not verdict
+    assert "dWh has shape" in verdict.message
 
 
 def per_step_through_package_step(dh, cache):
@@ -190,6 +195,7 @@ def per_step_through_package_step(dh, cache):
 
 @pytest.mark.parametrize("cheat", [per_step_calls_the_reference, per_step_through_rnn_backward,
                                    per_step_through_package_step])
-def test_per_step_calling_the_answer_is_rejected(cheat, capsys):
-    assert checks.check_per_step_gradients(cheat) is False
-    assert "switched off" in capsys.readouterr().out
+def test_per_step_calling_the_answer_is_rejected(cheat):
+    verdict = checks.check_per_step_gradients(cheat)
+    assert not verdict
+    assert "ran the package's" in verdict.message

@@ -52,9 +52,9 @@ def schedule_from_the_cost_summary(T, k1, k2):
     return [(t, t - steps + 1, t - steps + 1) for t, steps in zip(range(k1, T + k1, k1), backward)]
 
 
-def test_schedule_accepts_a_correct_solution(capsys):
-    assert checks.check_tbptt_schedule(schedule)
-    assert "match the reference" in capsys.readouterr().out
+def test_schedule_accepts_a_correct_solution():
+    verdict = checks.check_tbptt_schedule(schedule)
+    assert verdict, verdict.message
 
 
 @pytest.mark.parametrize("wrong, hint", [
@@ -64,15 +64,17 @@ def test_schedule_accepts_a_correct_solution(capsys):
     (schedule_last_block_from_t_minus_k1, "a second time"),
     (schedule_zero_based, "1-based"),
 ])
-def test_schedule_rejects_a_plausible_mistake_with_its_hint(wrong, hint, capsys):
-    assert checks.check_tbptt_schedule(wrong) is False
-    assert hint in capsys.readouterr().out
+def test_schedule_rejects_a_plausible_mistake_with_its_hint(wrong, hint):
+    verdict = checks.check_tbptt_schedule(wrong)
+    assert not verdict
+    assert hint in verdict.message
 
 
 @pytest.mark.parametrize("cheat", [schedule_calls_the_reference, schedule_from_the_cost_summary])
-def test_schedule_calling_the_answer_is_rejected(cheat, capsys):
-    assert checks.check_tbptt_schedule(cheat) is False
-    assert "switched off" in capsys.readouterr().out
+def test_schedule_calling_the_answer_is_rejected(cheat):
+    verdict = checks.check_tbptt_schedule(cheat)
+    assert not verdict
+    assert "ran the package's" in verdict.message
     assert tbptt.tbptt_schedule(10, 4, 2) == [(4, 3, 3), (8, 7, 7), (10, 9, 9)]   # restored afterwards
 
 
@@ -153,10 +155,10 @@ def gradients_from_windowed_full_bptt(params, x, y, k1, k2):
     return out
 
 
-def test_gradients_accept_two_correct_solutions(capsys):
+def test_gradients_accept_two_correct_solutions():
     assert checks.check_tbptt_gradients(gradients)
-    assert checks.check_tbptt_gradients(gradients_step_by_step)
-    assert "match the reference" in capsys.readouterr().out
+    verdict = checks.check_tbptt_gradients(gradients_step_by_step)
+    assert verdict, verdict.message
 
 
 @pytest.mark.parametrize("mistake, hint", [
@@ -167,25 +169,29 @@ def test_gradients_accept_two_correct_solutions(capsys):
     (dict(extra=1), "stops at step w"),
     (dict(mean=True), "not averaged"),
 ])
-def test_gradients_reject_a_plausible_mistake_with_its_hint(mistake, hint, capsys):
-    assert checks.check_tbptt_gradients(lambda *args: gradients(*args, **mistake)) is False
-    assert hint in capsys.readouterr().out
+def test_gradients_reject_a_plausible_mistake_with_its_hint(mistake, hint):
+    verdict = checks.check_tbptt_gradients(lambda *args: gradients(*args, **mistake))
+    assert not verdict
+    assert hint in verdict.message
 
 
-def test_gradients_must_keep_float32(capsys):
-    assert checks.check_tbptt_gradients(gradients_upcast) is False
-    assert "float32" in capsys.readouterr().out
+def test_gradients_must_keep_float32():
+    verdict = checks.check_tbptt_gradients(gradients_upcast)
+    assert not verdict
+    assert "float32" in verdict.message
 
 
 @pytest.mark.parametrize("cheat", [gradients_call_the_engine, gradients_from_windowed_full_bptt])
-def test_gradients_calling_the_answer_is_rejected(cheat, capsys):
-    assert checks.check_tbptt_gradients(cheat) is False
-    assert "switched off" in capsys.readouterr().out
+def test_gradients_calling_the_answer_is_rejected(cheat):
+    verdict = checks.check_tbptt_gradients(cheat)
+    assert not verdict
+    assert "ran the package's" in verdict.message
 
 
-def test_a_wrong_return_structure_is_feedback(capsys):
-    assert checks.check_tbptt_gradients(lambda params, x, y, k1, k2: None) is False
-    assert "list of (t, grads) pairs" in capsys.readouterr().out
+def test_a_wrong_return_structure_is_feedback():
+    verdict = checks.check_tbptt_gradients(lambda params, x, y, k1, k2: None)
+    assert not verdict
+    assert "list of (t, grads) pairs" in verdict.message
 
 
 @pytest.mark.parametrize("checker", ["check_tbptt_schedule", "check_tbptt_gradients"])

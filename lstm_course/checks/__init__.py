@@ -1,17 +1,28 @@
-"""Checkers for the implement-exercises: ``check_<name>(fn)`` for each package function a student rewrites.
+"""Checkers for the implement-exercises: ``check_<name>(fn, *, seed=None)`` for each function a student rewrites.
 
-Each checker runs the student's function against the package's reference on several
-random inputs, edge shapes included, prints which output is wrong with a hint tied to
-the likely mistake, and returns ``True`` or ``False``. While the student's function
-runs, the package functions that would answer the exercise raise
-:class:`AnswerUnavailable`, so a "solution" that calls the reference is rejected.
+Each checker draws its cases from ``seed`` (fresh entropy by default, so answers
+recorded beforehand do not help), runs the student's function on fresh copies,
+compares every output with the package's reference and returns a :class:`Verdict`:
+truthy when every output matches, and whose message names the first wrong element
+of the student's own output with a hint tied to the likely mistake. Checkers never
+print.
+
+While the student's function runs, a profiler recognises the package's own code
+by what it is (bytecode, constants, names), wherever it was loaded from, and fails
+the check when any of it runs, except the helpers the exercise allows. A function
+that changes its inputs in place, removes the profiler or starts a thread fails too.
+:func:`answers_blocked` applies the same recognition to a block of notebook code.
+Graded hidden tests use :mod:`lstm_course.checks.grading`, which first verifies that
+builtins, numpy and the package are genuine.
 
 Use them in a notebook without nbgrader::
 
     from lstm_course import checks
-    checks.check_rnn_step_backward(my_rnn_step_backward)
+    verdict = checks.check_rnn_step_backward(my_rnn_step_backward)
+    assert verdict, verdict.message
 """
 from ._harness import AnswerUnavailable, answers_blocked
+from ._verdict import Verdict
 from .ch01 import check_mlp_backward
 from .ch02 import check_per_step_gradients, check_rnn_step_backward
 from .ch03 import check_rnn_backward
@@ -22,7 +33,7 @@ from .ch07 import check_autocorrelation, check_stateful_sample_index
 from .ch08 import check_sample_with_temperature, check_softmax_cross_entropy_backward
 from .ch09 import check_one_unit_sensitivity_step
 
-__all__ = ["AnswerUnavailable", "answers_blocked", "check_mlp_backward", "check_per_step_gradients",
+__all__ = ["AnswerUnavailable", "Verdict", "answers_blocked", "check_mlp_backward", "check_per_step_gradients",
            "check_rnn_step_backward", "check_rnn_backward", "check_clip_grad_norm", "check_jacobian_product",
            "check_lstm_step_backward", "check_tbptt_schedule", "check_tbptt_gradients",
            "check_stateful_sample_index", "check_autocorrelation",

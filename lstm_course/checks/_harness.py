@@ -1,38 +1,46 @@
 """The machinery behind every ``check_<name>`` function: run, compare, explain.
 
-A checker runs the student's function and the package's reference on the same
-random inputs (edge shapes such as N=1, T=1, H=1 included), compares every
-output, and prints what is wrong with a hint tied to the likely mistake. It
-returns ``True`` or ``False`` and never raises on a wrong answer.
-
-While the student's function runs, the package functions that would answer the
-exercise are switched off (:func:`answers_blocked`), so calling the reference is
-reported instead of passing.
+A checker draws its cases from a seed (fresh entropy unless one is given, so
+answers recorded in advance do not help), runs the student's function on a
+fresh deep copy of each case while :class:`~._guard.PackageCodeGuard` watches
+for the package's own code, reports an input the function changed in place,
+then computes the reference's answer and compares every output. It returns a
+:class:`~._verdict.Verdict` and never prints: the verdict's message is the
+feedback, each problem once, with the first case that shows it.
 """
 from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
+import secrets
+import types
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-import numpy as np
+from .. import activations
+from .._validation import check_callable, check_int
+from . import _guard
+from ._feedback import Problem, compare, default_element, first_change
+from ._verdict import Verdict
 
-from .._validation import check_callable
-from ..gradcheck import rel_error
+_SHOWN_PROBLEMS = 4
+ACTIVATIONS = tuple(function for function in vars(activations).values()
+                    if isinstance(function, types.FunctionType) and function.__module__ == activations.__name__)
+"""Every exercise may use the activation functions and their derivatives."""
 
 
 class AnswerUnavailable(RuntimeError):
-    """Raised by a package function that is switched off while a checker runs the student's code."""
+    """Raised by :func:`answers_blocked` when code inside the block ran one of the blocked functions."""
 
 
 class Case(NamedTuple):
     """One input on which the student's function is compared with the reference."""
 
     label: str
-    """What the case exercises, e.g. ``"N=1, H=1"``; printed in the feedback."""
+    """What the case exercises, e.g. ``"N=1, H=1"``; shown in the feedback."""
     args: tuple
-    """Positional arguments, passed (as deep copies) to both functions."""
+    """Positional arguments, passed (as fresh deep copies) to both functions."""
 
 
 class Mistake(NamedTuple):
@@ -43,144 +51,177 @@ class Mistake(NamedTuple):
     wrong: Callable[..., Any]
     """Called with the case's arguments; returns what a function with this mistake would output."""
     hint: str
-    """Printed when the student's output matches ``wrong``."""
-
-
-def _blocked_code(qualname, exercise):
-    # A fresh code object per function, so that the message names it. Swapping a
-    # function's ``__code__`` reaches every reference to it, including names the
-    # student imported before the check and calls from other package functions.
-    message = (f"{qualname} is switched off while check_{exercise} runs your function: it (or a "
-               f"function built on it) computes the answer. Write the computation yourself.")
-    namespace = {}
-    exec(f"def blocked(*args, **kwargs):\n"
-         f"    raise __import__('lstm_course.checks._harness', fromlist=['_']).AnswerUnavailable({message!r})\n",
-         namespace)
-    return namespace["blocked"].__code__
+    """Shown when the student's output matches ``wrong``."""
 
 
 @contextlib.contextmanager
 def answers_blocked(functions, exercise):
-    """Make each function in ``functions`` raise :class:`AnswerUnavailable` inside the block.
+    """Raise :class:`AnswerUnavailable` at the end of the block if code inside it ran one of ``functions``.
+
+    The functions are recognised by their code (see :mod:`._guard`), so a copy
+    rebuilt from their code object or re-loaded from the package's file counts too.
 
     Parameters
     ----------
-    functions : iterable of plain Python functions (no closures)
-        The reference implementation and any package function that would hand out the answer.
+    functions : iterable of Python functions
+        The package functions that would hand out the answer.
     exercise : str
         Name of the exercise, used in the message.
     """
-    saved = []
-    try:
-        for function in functions:
-            saved.append((function, function.__code__))
-            function.__code__ = _blocked_code(f"{function.__module__}.{function.__qualname__}", exercise)
+    forbidden = {}
+    for function in functions:
+        for key in _guard.allowed_fingerprints([function]):
+            forbidden[key] = f"{function.__module__}.{function.__qualname__}"
+    guard = _guard.PackageCodeGuard(forbidden=forbidden)
+    with guard:
         yield
-    finally:
-        for function, code in saved:
-            function.__code__ = code
+    if guard.violation:
+        raise AnswerUnavailable(f"{exercise}: {guard.violation}")
+
+
+def draw_seed(seed):
+    """``seed`` itself, or fresh entropy when it is ``None``."""
+    return secrets.randbelow(2 ** 31) if seed is None else check_int("seed", seed, minimum=0)
 
 
 def _named_outputs(value, names):
-    """Pair each output with its name; a single array counts as one output."""
+    """Pair each output with its name; a single array counts as one output, a returned dict's keys are names."""
     if isinstance(value, dict):
-        return dict(value)
+        prefix = names[0] if len(names) == 1 and names[0] not in value else None
+        return {(f"{prefix}[{key!r}]" if prefix else key): item for key, item in value.items()}
     if len(names) == 1:
         return {names[0]: value}
     if not isinstance(value, (tuple, list)) or len(value) != len(names):
         count = len(value) if isinstance(value, (tuple, list)) else 1
-        raise _WrongStructure(f"it should return {len(names)} values ({', '.join(names)}), got {count}")
+        raise TypeError(f"it should return {len(names)} values ({', '.join(names)}), got {count}")
     return dict(zip(names, value))
 
 
-class _WrongStructure(Exception):
-    pass
+def _argument_names(reference, count):
+    try:
+        names = list(inspect.signature(reference).parameters)
+    except (TypeError, ValueError):
+        names = []
+    return (names + [f"argument {index + 1}" for index in range(len(names), count)])[:count]
 
 
-def _tolerance(expected):
-    dtype = getattr(np.asarray(expected), "dtype", np.dtype(float))
-    return 1e-4 if dtype == np.float32 else 1e-7
+def _keep_returned(returned, given):
+    return returned
 
 
-def _compare(name, got, expected, mistakes, args):
-    """Return ``None`` when ``got`` matches, else a one-line explanation."""
-    expected_array, got_array = np.asarray(expected), np.asarray(got)
-    if expected_array.dtype.kind not in "fc":
-        if got_array.shape == expected_array.shape and np.array_equal(got_array, expected_array):
-            return None
-        return f"{name} is {got!r}, expected {expected!r}"
-    if got_array.dtype.kind not in "biuf":
-        return f"{name} should be a numeric array, got {type(got).__name__}"
-    if got_array.shape != expected_array.shape:
-        return f"{name} has shape {got_array.shape}, expected {expected_array.shape}"
-    if expected_array.dtype == np.float32 and got_array.dtype != np.float32:
-        return f"{name} has dtype {got_array.dtype}; the inputs are float32, so keep float32 (no silent upcast)"
-    error = rel_error(got_array, expected_array)
-    if error <= _tolerance(expected_array):
-        return None
-    for mistake in mistakes:
-        if mistake.output == name:
-            wrong = np.asarray(mistake.wrong(*copy.deepcopy(args)))
-            if wrong.shape == got_array.shape and rel_error(got_array, wrong) <= _tolerance(expected_array):
-                return f"{name} is off (relative error {error:.2g}). Hint: {mistake.hint}"
-    return f"{name} is off (relative error {error:.2g})"
-
-
-def run_check(exercise, fn, reference, cases, outputs, mistakes=(), blocked=()):
-    """Compare ``fn`` with ``reference`` on every case; print feedback and return whether all match.
+def run_check(exercise, fn, reference, make_cases, *, seed=None, outputs, mistakes=(), allowed=(),
+              convert=_keep_returned, mutable=(), describe=default_element):
+    """Compare ``fn`` with ``reference`` on every case of ``make_cases(seed)`` and return a :class:`Verdict`.
 
     Parameters
     ----------
     exercise : str
-        The reference function's name; the checker is ``check_<exercise>``.
+        The exercise's name; the checker is ``check_<exercise>``.
     fn : callable
         The student's function.
     reference : callable
-        The package's implementation. It runs first, outside the block.
-    cases : sequence of Case
+        The package's answer; called on a fresh copy of each case after the student's function.
+        It returns what ``convert`` returns for the student.
+    make_cases : callable
+        ``make_cases(seed) -> list of Case``.
+    seed : int or None
+        ``None`` draws fresh entropy; the message names the seed either way.
     outputs : sequence of str
-        Names of the outputs, in return order (or the keys of a returned dict).
+        Names of the outputs, in return order (a returned dict is named by its keys).
     mistakes : sequence of Mistake
         Catalogue of plausible errors and their hints.
-    blocked : sequence of functions
-        Switched off while ``fn`` runs (see :func:`answers_blocked`); ``reference`` is always included.
-
-    Returns
-    -------
-    bool
+    allowed : sequence of functions
+        Package helpers the exercise lets the student call; any other package code fails the check.
+    convert : callable
+        ``convert(returned, args)`` turns what the student returned (and the arguments it was given,
+        for a function that works in place; a dict argument holds the arrays it held when it was
+        passed) into the outputs to compare; it runs outside the guard.
+    mutable : sequence of str
+        Arguments the function is meant to change in place.
+    describe : callable
+        ``describe(name, index, got, expected)`` names a wrong element in the student's terms.
     """
     check_callable("fn", fn)
-    problems = []
+    seed = draw_seed(seed)
+    cases = make_cases(seed)
+    title = f"check_{exercise} (seed {seed})"
+    allowed_keys = _guard.allowed_fingerprints(allowed)
+    arg_names = _argument_names(reference, max(len(case.args) for case in cases))
+    groups = {}
     for case in cases:
-        expected = _named_outputs(reference(*copy.deepcopy(case.args)), outputs)
-        try:
-            with answers_blocked({reference, *blocked}, exercise):
-                returned = fn(*copy.deepcopy(case.args))
-        except AnswerUnavailable as exc:
-            print(f"check_{exercise}: {exc}")
-            return False
-        except Exception as exc:  # the student's error is feedback, not a crash of the checker
-            problems.append(f"[{case.label}] your function raised {type(exc).__name__}: {exc}")
-            continue
-        try:
-            got = _named_outputs(returned, outputs)
-        except _WrongStructure as exc:
-            problems.append(f"[{case.label}] {exc}")
-            continue
-        missing = [name for name in expected if name not in got]
-        if missing:
-            problems.append(f"[{case.label}] missing outputs: {', '.join(missing)}")
-            continue
-        for name in expected:
-            problem = _compare(name, got[name], expected[name], mistakes, case.args)
-            if problem:
-                problems.append(f"[{case.label}] {problem}")
-    if problems:
-        print(f"check_{exercise}: {len(problems)} problem(s) on {len(cases)} test inputs:")
-        for problem in problems[:8]:
-            print("  " + problem)
-        if len(problems) > 8:
-            print(f"  ... and {len(problems) - 8} more")
-        return False
-    print(f"check_{exercise}: all {len(cases)} test inputs match the reference.")
-    return True
+        pristine, given = copy.deepcopy(case.args), copy.deepcopy(case.args)
+        as_passed = [dict(arg) if isinstance(arg, dict) else arg for arg in given]
+        guard = _guard.PackageCodeGuard(allowed=allowed_keys)
+        raised = None
+        with guard:
+            try:
+                returned = fn(*given)
+            except Exception as exc:  # the student's error is feedback, not a crash of the checker
+                raised = exc
+        if guard.violation:
+            allowed_text = _allowed_text(allowed) if guard.ran_package_code else ""
+            return Verdict(False, f"{title}: {guard.violation}{allowed_text}")
+        for problem in _case_problems(pristine, given, as_passed, raised, returned if raised is None else None,
+                                      reference, outputs, mistakes, convert, mutable, arg_names, describe):
+            groups.setdefault(problem.key, []).append((case.label, problem))
+    if not groups:
+        return Verdict(True, f"{title}: all {len(cases)} test inputs match.")
+    return Verdict(False, _report(title, groups, len(cases)))
+
+
+def _case_problems(pristine, given, as_passed, raised, returned, reference, outputs, mistakes, convert, mutable,
+                   arg_names, describe):
+    if raised is not None:
+        return [Problem(("raised", type(raised).__name__, str(raised)), "",
+                        f"your function raised {type(raised).__name__}: {raised}")]
+    for name, before, after in zip(arg_names, pristine, given):
+        if name not in mutable:
+            changed = first_change(before, after, name)
+            if changed:
+                return [Problem(("mutated", changed), changed,
+                                f"your function changed its input {changed} in place; compute new arrays "
+                                "(or work on a .copy()): the caller still needs its inputs.")]
+    raw_expected = reference(*copy.deepcopy(pristine))
+    expected = _named_outputs(raw_expected, outputs)
+    try:
+        converted = convert(returned, as_passed)
+        if isinstance(raw_expected, dict) and not isinstance(converted, dict):
+            raise TypeError(f"it should return a dict with keys {', '.join(map(str, raw_expected))}, "
+                            f"got a {type(converted).__name__}")
+        got = _named_outputs(converted, outputs)
+    except (TypeError, ValueError, KeyError, IndexError) as exc:
+        return [Problem(("structure", str(exc)), "", f"what your function returned: {exc}")]
+    missing = [name for name in expected if name not in got]
+    if missing:
+        return [Problem(("missing", *missing), "", f"your function's result has no {', '.join(missing)}")]
+    problems = []
+    for name in expected:
+        problem = compare(name, got[name], expected[name], mistakes, pristine, describe)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _allowed_text(allowed):
+    names = [f"{function.__module__}.{function.__qualname__}" for function in allowed
+             if function not in ACTIVATIONS]
+    return f" This exercise lets you call {', '.join([*names, 'lstm_course.activations'])}."
+
+
+def _report(title, groups, n_cases):
+    """Each problem once: the first case that shows it in full, and on how many other inputs it recurs."""
+    lines = [f"{title}: {len(groups)} problem(s) on {n_cases} test inputs."]
+    hinted_first = sorted(groups.values(), key=lambda occurrences: "Hint:" not in occurrences[0][1].text)
+    for occurrences in hinted_first[:_SHOWN_PROBLEMS]:
+        label, problem = occurrences[0]
+        others = len({other for other, _ in occurrences[1:] if other != label})
+        also = sorted({p.output for _, p in occurrences[1:] if p.output and p.output != problem.output})
+        line = f"- [{label}] {problem.text}"
+        if also:
+            line += f" (the same for {', '.join(also)})"
+        if others:
+            line += f" (and on {others} other test input{'s' if others > 1 else ''})"
+        lines.append(line)
+    if len(groups) > _SHOWN_PROBLEMS:
+        lines.append(f"- ... and {len(groups) - _SHOWN_PROBLEMS} more problem(s); fix these first.")
+    return "\n".join(lines)

@@ -1,8 +1,8 @@
 """Checkers for the Chapter 2 exercises (the Elman RNN unrolled)."""
 import numpy as np
 
-from .. import gradcheck, models, rnn, unrolling
-from ._harness import Case, Mistake, run_check
+from .. import rnn, unrolling
+from ._harness import ACTIVATIONS, Case, Mistake, run_check
 
 # (N, D, H): a general shape, then the edges N=1, D=1, H=1.
 _SHAPES = [(3, 4, 5), (1, 1, 1), (1, 3, 2), (4, 1, 3), (2, 2, 1)]
@@ -41,17 +41,17 @@ _RNN_STEP_MISTAKES = [
 ]
 
 
-def check_rnn_step_backward(fn):
+def check_rnn_step_backward(fn, *, seed=None):
     """Check a student's ``rnn_step_backward(dh, cache) -> (dx, dh_prev, dWx, dWh, db)``.
 
-    Compares with :func:`lstm_course.rnn.rnn_step_backward` on ten inputs (float64 and
-    float32, including N=1, D=1, H=1), prints which output is wrong and a hint, and
-    returns ``True`` when every output matches.
+    Compares with :func:`lstm_course.rnn.rnn_step_backward` on ten inputs drawn from
+    ``seed`` (float64 and float32, including N=1, D=1, H=1) and returns a
+    :class:`~lstm_course.checks.Verdict` naming the first wrong entry with a hint. The
+    package's own code is off limits while ``fn`` runs, except :mod:`lstm_course.activations`.
     """
-    return run_check("rnn_step_backward", fn, rnn.rnn_step_backward, _rnn_step_cases(seed=2),
+    return run_check("rnn_step_backward", fn, rnn.rnn_step_backward, _rnn_step_cases, seed=seed,
                      outputs=("dx", "dh_prev", "dWx", "dWh", "db"), mistakes=_RNN_STEP_MISTAKES,
-                     blocked=(rnn._step_backward, rnn.rnn_backward, models.backward,
-                              gradcheck.numerical_gradient))
+                     allowed=ACTIVATIONS)
 
 
 # (N, T, D, H): a general shape, then the edges T=1, N=1, H=1, D=1.
@@ -100,20 +100,25 @@ _PER_STEP_HINTS = {
     "wraps": "at t = 0 the previous state is h0: cache['h'][:, t - 1] with t = 0 wraps around to the LAST step.",
     "new state": "copy t's dWh pairs dz_t with h_{t-1}, the state that entered the step, not with h_t.",
 }
-_PER_STEP_MISTAKES = [Mistake(name, lambda dh, cache, m=mistake, n=name: _wrong_per_step(dh, cache, m)[n], hint)
-                      for mistake, hint in _PER_STEP_HINTS.items() for name in _PER_STEP_OUTPUTS]
+_PER_STEP_MISTAKES = [
+    *(Mistake(name, lambda dh, cache, m=mistake, n=name: _wrong_per_step(dh, cache, m)[n], hint)
+      for mistake, hint in _PER_STEP_HINTS.items() for name in _PER_STEP_OUTPUTS),
+    *(Mistake(name, lambda dh, cache, n=name: _wrong_per_step(dh, cache, None)[n].sum(axis=0),
+              f"return one contribution per copy, {name} of shape (T, ...): the sum over t is "
+              "rnn_backward's gradient, not what this exercise returns.")
+      for name in ("dWx", "dWh", "db")),
+]
 
 
-def check_per_step_gradients(fn):
+def check_per_step_gradients(fn, *, seed=None):
     """Check a student's ``per_step_gradients(dh, cache) -> dict``.
 
     The dict holds ``dh_total (N, T, H)``, ``dx (N, T, D)``, ``dWx (T, D, H)``,
     ``dWh (T, H, H)``, ``db (T, H)`` (one contribution per copy) and ``dh0 (N, H)``.
-    Compares with :func:`lstm_course.unrolling.per_step_gradients` on ten inputs
-    (float64 and float32, including T=1, N=1, H=1, D=1), prints which output is wrong
-    and a hint, and returns ``True`` when every output matches.
+    Compares with :func:`lstm_course.unrolling.per_step_gradients` on ten inputs drawn
+    from ``seed`` (float64 and float32, including T=1, N=1, H=1, D=1) and returns a
+    :class:`~lstm_course.checks.Verdict`. The package's own code is off limits while
+    ``fn`` runs, except :mod:`lstm_course.activations`.
     """
-    return run_check("per_step_gradients", fn, unrolling.per_step_gradients, _per_step_cases(seed=3),
-                     outputs=_PER_STEP_OUTPUTS, mistakes=_PER_STEP_MISTAKES,
-                     blocked=(rnn._step_backward, rnn.rnn_backward, models.backward,
-                              gradcheck.numerical_gradient))
+    return run_check("per_step_gradients", fn, unrolling.per_step_gradients, _per_step_cases, seed=seed,
+                     outputs=_PER_STEP_OUTPUTS, mistakes=_PER_STEP_MISTAKES, allowed=ACTIVATIONS)

@@ -1,10 +1,8 @@
 """Checkers for the Chapter 3 exercises (backpropagation through time)."""
-import types
-
 import numpy as np
 
-from .. import gradcheck, models, rnn, tbptt, unrolling
-from ._harness import Case, Mistake, run_check
+from .. import rnn
+from ._harness import ACTIVATIONS, Case, Mistake, run_check
 
 # (N, T, D, H): a general shape, then the edges N=1, T=1, D=1, H=1.
 _SHAPES = [(3, 5, 4, 5), (1, 1, 1, 1), (1, 4, 2, 1), (2, 1, 3, 2), (2, 6, 1, 3)]
@@ -84,23 +82,14 @@ _RNN_MISTAKES = [
 ]
 
 
-def _backward_functions(module):
-    """Every plain function of ``module`` with 'backward' in its name (kernels included)."""
-    return [value for name, value in vars(module).items()
-            if "backward" in name and isinstance(value, types.FunctionType) and value.__closure__ is None]
-
-
-def check_rnn_backward(fn):
+def check_rnn_backward(fn, *, seed=None):
     """Check a student's ``rnn_backward(dh, cache) -> (dx, dh0, dWx, dWh, db)``.
 
-    Compares with :func:`lstm_course.rnn.rnn_backward` on ten inputs (float64 and
-    float32, including N=1, T=1, D=1, H=1), prints which output is wrong and a hint,
-    and returns ``True`` when every output matches. While ``fn`` runs, the package's
-    backward passes (step and sequence, RNN model, per-step gradients, TBPTT and
-    the numerical gradient) are switched off.
+    Compares with :func:`lstm_course.rnn.rnn_backward` on ten inputs drawn from ``seed``
+    (float64 and float32, including N=1, T=1, D=1, H=1) and returns a
+    :class:`~lstm_course.checks.Verdict` naming the first wrong entry with a hint. While
+    ``fn`` runs, the package's own code (its backward passes, the RNN model, TBPTT, the
+    numerical gradient, ...) is off limits, except :mod:`lstm_course.activations`.
     """
-    blocked = (*_backward_functions(rnn), models.backward, models.loss_and_grads,
-               unrolling.per_step_gradients, unrolling.error_per_step, tbptt.tbptt_gradients,
-               gradcheck.numerical_gradient)
-    return run_check("rnn_backward", fn, rnn.rnn_backward, _rnn_cases(seed=3),
-                     outputs=("dx", "dh0", "dWx", "dWh", "db"), mistakes=_RNN_MISTAKES, blocked=blocked)
+    return run_check("rnn_backward", fn, rnn.rnn_backward, _rnn_cases, seed=seed,
+                     outputs=("dx", "dh0", "dWx", "dWh", "db"), mistakes=_RNN_MISTAKES, allowed=ACTIVATIONS)

@@ -1,10 +1,8 @@
 """Checkers for the Chapter 4 exercises (vanishing and exploding gradients)."""
 import numpy as np
 
-from .. import gradcheck, models, one_unit, optim, rnn, vanishing
-from .._validation import check_callable
-from ._harness import Case, Mistake, run_check
-from .ch03 import _backward_functions
+from .. import optim, rnn, vanishing
+from ._harness import ACTIVATIONS, Case, Mistake, run_check
 
 # ---------------------------------------------------------------- clip_grad_norm
 
@@ -28,12 +26,16 @@ def _clip_cases(seed):
 
 
 def _clip_outputs(norm, grads):
-    return {"the returned norm": norm, **{f"grads[{name!r}]": grad for name, grad in grads.items()}}
+    return {"returned norm": norm, **{f"grads[{name!r}]": grad for name, grad in grads.items()}}
 
 
 def _clip_reference(grads, max_norm):
     arrays = dict(grads)       # the caller's arrays: they, not new ones, must hold the result
     return _clip_outputs(optim.clip_grad_norm(grads, max_norm), arrays)
+
+
+def _students_clip(returned_norm, args):
+    return _clip_outputs(returned_norm, args[0])
 
 
 def _norm(grads):
@@ -63,9 +65,9 @@ _NOT_IN_PLACE = ("this array is unchanged: clip_grad_norm works IN PLACE, like a
 
 def _clip_mistakes(keys=("Wx", "Wh", "b", "w")):
     mistakes = [
-        Mistake("the returned norm", lambda grads, max_norm: min(_norm(grads), max_norm),
+        Mistake("returned norm", lambda grads, max_norm: min(_norm(grads), max_norm),
                 "return the global norm BEFORE clipping (what torch.nn.utils.clip_grad_norm_ returns)."),
-        Mistake("the returned norm", lambda grads, max_norm: _norm(grads) ** 2,
+        Mistake("returned norm", lambda grads, max_norm: _norm(grads) ** 2,
                 "the global norm is the square ROOT of the sum of all squared entries."),
     ]
     for key in keys:
@@ -76,23 +78,18 @@ def _clip_mistakes(keys=("Wx", "Wh", "b", "w")):
     return mistakes
 
 
-def check_clip_grad_norm(fn):
+def check_clip_grad_norm(fn, *, seed=None):
     """Check a student's ``clip_grad_norm(grads, max_norm) -> norm`` (rescales ``grads`` in place).
 
-    Compares with :func:`lstm_course.optim.clip_grad_norm` on eight gradient dicts (norms
-    above and below the threshold, float32, a single (1, 1) array, an all-zero gradient):
-    the returned norm (before clipping) and every array of ``grads`` after the call.
-    Prints what is wrong with a hint and returns ``True`` when everything matches.
+    Compares with :func:`lstm_course.optim.clip_grad_norm` on eight gradient dicts drawn
+    from ``seed`` (norms above and below the threshold, float32, a single (1, 1) array, an
+    all-zero gradient): the returned norm (before clipping) and every array of ``grads``
+    after the call, which must be the arrays that were passed in. Returns a
+    :class:`~lstm_course.checks.Verdict`; the package's own code is off limits while ``fn`` runs.
     """
-    check_callable("fn", fn)
-
-    def students_clip(grads, max_norm):
-        arrays = dict(grads)
-        return _clip_outputs(fn(grads, max_norm), arrays)
-
-    return run_check("clip_grad_norm", students_clip, _clip_reference, _clip_cases(seed=4),
-                     outputs=("the returned norm",), mistakes=_clip_mistakes(),
-                     blocked=(optim.clip_grad_norm, optim.global_norm, one_unit.one_unit_descent))
+    return run_check("clip_grad_norm", fn, _clip_reference, _clip_cases, seed=seed,
+                     outputs=("returned norm",), mistakes=_clip_mistakes(), allowed=ACTIVATIONS,
+                     convert=_students_clip, mutable=("grads",))
 
 
 # ---------------------------------------------------------------- jacobian_product
@@ -154,17 +151,15 @@ _JACOBIAN_MISTAKES = [
 ]
 
 
-def check_jacobian_product(fn):
+def check_jacobian_product(fn, *, seed=None):
     """Check a student's ``jacobian_product(cache, t, s) -> (N, H, H)``, dh_t/dh_s = J_t ... J_{s+1}.
 
-    Compares with :func:`lstm_course.vanishing.jacobian_product` on twelve cases
-    (float64 and float32, s = 0, t = T, t = s, N=1, T=1, H=1, D=1), prints a hint
-    for a recognised mistake, and returns ``True`` when every product matches. The
-    result must keep the cache's dtype. While ``fn`` runs, the package's Jacobian
-    and backward functions and the numerical gradient are switched off.
+    Compares with :func:`lstm_course.vanishing.jacobian_product` on twelve cases drawn
+    from ``seed`` (float64 and float32, s = 0, t = T, t = s, N=1, T=1, H=1, D=1) and
+    returns a :class:`~lstm_course.checks.Verdict` with a hint for a recognised mistake.
+    The result must keep the cache's dtype. While ``fn`` runs, the package's own code
+    (Jacobians, backward passes, the numerical gradient, ...) is off limits, except
+    :mod:`lstm_course.activations`.
     """
-    blocked = (vanishing.jacobian_product, vanishing.step_jacobians, vanishing._norms_back_from,
-               vanishing.jacobian_norms_by_lag, vanishing.jacobian_norm_matrix, *_backward_functions(rnn),
-               models.backward, models.loss_and_grads, gradcheck.numerical_gradient)
-    return run_check("jacobian_product", fn, _jacobian_reference, _jacobian_cases(seed=5),
-                     outputs=("dh_t/dh_s",), mistakes=_JACOBIAN_MISTAKES, blocked=blocked)
+    return run_check("jacobian_product", fn, _jacobian_reference, _jacobian_cases, seed=seed,
+                     outputs=("dh_t/dh_s",), mistakes=_JACOBIAN_MISTAKES, allowed=ACTIVATIONS)

@@ -1,9 +1,9 @@
 """Checkers for the Chapter 5 exercises (the LSTM cell, gate by gate)."""
 import numpy as np
 
-from .. import gradcheck, lstm, models
+from .. import lstm
 from ..activations import sigmoid
-from ._harness import Case, Mistake, run_check
+from ._harness import ACTIVATIONS, Case, Mistake, run_check
 
 # (N, D, H): a general shape, then the edges N=1, D=1, H=1.
 _SHAPES = [(3, 4, 5), (1, 1, 1), (1, 3, 2), (4, 1, 3), (2, 2, 1)]
@@ -77,20 +77,16 @@ def _dz(dh, dc, cache):
                            dc_total * i * (1 - g ** 2), dh * tanh_c * o * (1 - o)], axis=1)
 
 
-def _blocked_lstm_functions():
-    names = ("_step_backward", "lstm_backward", "_sequence_backward")
-    return tuple(getattr(lstm, name) for name in names if callable(getattr(lstm, name, None)))
-
-
-def check_lstm_step_backward(fn):
+def check_lstm_step_backward(fn, *, seed=None):
     """Check a student's ``lstm_step_backward(dh, dc, cache) -> (dx, dh_prev, dc_prev, dWx, dWh, db)``.
 
-    Compares with :func:`lstm_course.lstm.lstm_step_backward` on ten inputs (float64 and
-    float32, including N=1, D=1, H=1), prints which output is wrong and a hint tied to the
-    likely mistake (forget gate left out of ``dc_prev``, the tanh(c) slope missing, the
-    sigmoid slope taken twice, the gate blocks out of the order i, f, g, o, ...), and
-    returns ``True`` when every output matches.
+    Compares with :func:`lstm_course.lstm.lstm_step_backward` on ten inputs drawn from
+    ``seed`` (float64 and float32, including N=1, D=1, H=1) and returns a
+    :class:`~lstm_course.checks.Verdict` naming the first wrong entry with a hint tied to
+    the likely mistake (forget gate left out of ``dc_prev``, the tanh(c) slope missing,
+    the sigmoid slope taken twice, the gate blocks out of the order i, f, g, o, ...).
+    The package's own code is off limits while ``fn`` runs, except :mod:`lstm_course.activations`.
     """
-    return run_check("lstm_step_backward", fn, lstm.lstm_step_backward, _lstm_step_cases(seed=5),
+    return run_check("lstm_step_backward", fn, lstm.lstm_step_backward, _lstm_step_cases, seed=seed,
                      outputs=("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"), mistakes=_LSTM_STEP_MISTAKES,
-                     blocked=(*_blocked_lstm_functions(), models.backward, gradcheck.numerical_gradient))
+                     allowed=ACTIVATIONS)

@@ -3,37 +3,15 @@
 The student's results are laid out **per step** before they are compared: an
 update at time t fills row t - 1 of each output, other rows stay zero. So a
 missing or extra update changes values, not shapes, and the mistake catalogue
-can still recognise what went wrong.
+can still recognise what went wrong. The feedback names the update at time t,
+not the row.
 """
-import importlib
-
 import numpy as np
 
-from .. import gradcheck, models, rnn, rtrl, tbptt
-from .._validation import check_callable
-from ._harness import Case, Mistake, run_check
+from .. import models, rnn, tbptt
+from ._harness import ACTIVATIONS, Case, Mistake, run_check
 
 _GRAD_NAMES = tuple(f"grads['{name}']" for name in models.PARAM_NAMES)
-
-
-def _optional(module_name, *qualname):
-    """A package function that another part of the course may or may not provide (None if absent)."""
-    try:
-        target = importlib.import_module(f"lstm_course.{module_name}")
-    except ImportError:
-        return None
-    for part in qualname:
-        target = getattr(target, part, None)
-    return target
-
-
-def _answer_functions():
-    """Everything in the package that computes a TBPTT schedule or gradient."""
-    functions = (tbptt.tbptt_schedule, tbptt.cost_summary, tbptt.tbptt_gradients, tbptt.stale_gradient_recipe,
-                 tbptt.TBPTTTrainer.fit_stream, tbptt.TBPTTTrainer._update, rtrl.rtrl_gradients,
-                 models.loss_and_grads, models.backward, gradcheck.numerical_gradient,
-                 _optional("artbp", "_SegmentBPTT", "_backward"))
-    return tuple(function for function in functions if function is not None)
 
 
 # --------------------------------------------------------------------------- schedule
@@ -56,55 +34,76 @@ def _schedule_per_step(schedule, T):
         updates[t - 1] += 1
         starts[t - 1] += w
         firsts[t - 1] += first
-    return {"updates at each step": updates, "w of each update": starts, "first_injected of each update": firsts}
+    return {"updates": updates, "w": starts, "first_injected": firsts}
 
 
 def _reference_schedule(T, k1, k2):
     return _schedule_per_step(tbptt.tbptt_schedule(T, k1, k2), T)
 
 
-def _schedule_variant(T, k1, k2, final=True, offset=0, block_start=False):
+def _schedule_variant(T, k1, k2, final=True, offset=0, block_start=False, whole_window=False, no_window=False):
     schedule, previous = [], 0
     times = list(range(k1, T + 1, k1)) + ([T] if final and T % k1 else [])
     for t in times:
-        w = 1 if k2 is None else max(1, t - k2 + 1 - offset)
+        w = 1 if k2 is None or no_window else max(1, t - k2 + 1 - offset)
         first = max(w, t - k1 + 1) if block_start else max(w, previous + 1)
-        schedule.append((t, w, first))
+        schedule.append((t, w, w if whole_window else first))
         previous = t
     return _schedule_per_step(schedule, T)
 
 
+def _schedule_mistake(output, hint, **mistake):
+    return Mistake(output, lambda T, k1, k2: _schedule_variant(T, k1, k2, **mistake)[output], hint)
+
+
 _SCHEDULE_MISTAKES = [
-    Mistake("updates at each step", lambda T, k1, k2: _schedule_variant(T, k1, k2, final=False)["updates at each step"],
-            "when T is not a multiple of k1 there is one more update, at t = T, for the partial last block."),
-    Mistake("w of each update", lambda T, k1, k2: _schedule_variant(T, k1, k2, offset=1)["w of each update"],
-            "the window w..t holds k2 steps, so w = t - k2 + 1, not t - k2."),
-    Mistake("first_injected of each update",
-            lambda T, k1, k2: _schedule_variant(T, k1, k2, block_start=True)["first_injected of each update"],
-            "the partial last block starts right after the previous update; t - k1 + 1 would inject some "
-            "losses a second time."),
+    _schedule_mistake("updates", "when T is not a multiple of k1 there is one more update, at t = T, for the "
+                      "partial last block.", final=False),
+    _schedule_mistake("w", "the window w..t holds k2 steps, so w = t - k2 + 1, not t - k2.", offset=1),
+    _schedule_mistake("first_injected", "the partial last block starts right after the previous update; "
+                      "t - k1 + 1 would inject some losses a second time.", block_start=True),
+    _schedule_mistake("first_injected", "inject only the losses not injected before: first_injected = "
+                      "max(w, previous update + 1); starting at w injects a loss again at every window that "
+                      "covers it.", whole_window=True),
+    _schedule_mistake("w", "the window holds at most k2 steps: w = max(1, t - k2 + 1); w = 1 backpropagates "
+                      "to the start at every update.", no_window=True),
 ]
 
 
-def _schedule_cases():
-    triples = [(10, 4, 2), (12, 2, 6), (12, 4, 4), (11, 3, 5), (10, 4, 6), (1, 1, 1), (5, 7, 2), (7, 1, None),
-               (9, 3, None), (6, 2, 20), (13, 5, 1), (8, 8, 8)]
-    return [Case(f"T={T}, k1={k1}, k2={k2}", (T, k1, k2)) for T, k1, k2 in triples]
+def _schedule_cases(seed):
+    rng = np.random.default_rng(seed)
+    edges = [(1, 1, 1), (5, 7, 2), (7, 1, None), (6, 2, 20), (8, 8, 8)]
+    drawn = []
+    while len(drawn) < 8:     # T not a multiple of k1 half of the time, k1 < k2 and k1 > k2 both
+        T, k1 = int(rng.integers(4, 25)), int(rng.integers(1, 7))
+        k2 = None if rng.random() < 0.1 else int(rng.integers(1, 9))
+        if (len(drawn) % 2 == 0) == (T % k1 != 0):
+            drawn.append((T, k1, k2))
+    return [Case(f"T={T}, k1={k1}, k2={k2}", (T, k1, k2)) for T, k1, k2 in edges + drawn]
 
 
-def check_tbptt_schedule(fn):
+def _describe_schedule(name, index, got, expected):
+    t = index[0] + 1
+    if name == "updates":
+        return f"your schedule has {got:g} update(s) at t = {t}, expected {expected:g}"
+    return f"your update at t = {t} has {name} = {got:g}, expected {expected:g}"
+
+
+def _students_schedule(schedule, args):
+    return _schedule_per_step(schedule, args[0])
+
+
+def check_tbptt_schedule(fn, *, seed=None):
     """Check a student's ``tbptt_schedule(T, k1, k2) -> [(t, w, first_injected), ...]``.
 
-    Compares with :func:`lstm_course.tbptt.tbptt_schedule` (without resets) on twelve
-    cases, including T = 1, k1 > T, k2 > T and ``k2=None``. The feedback lays the
-    updates out per step: "updates at each step" counts the updates made at each
-    step t (1 at update times, else 0); "w of each update" and "first_injected of
-    each update" hold w and the first injected step in row t.
+    Compares with :func:`lstm_course.tbptt.tbptt_schedule` (without resets) on thirteen
+    cases: T = 1, k1 > T, k2 > T, ``k2=None``, k1 = k2 = T and eight drawn from ``seed``.
+    Returns a :class:`~lstm_course.checks.Verdict` that names the first wrong update.
+    The package's own code is off limits while ``fn`` runs.
     """
-    check_callable("fn", fn)
-    return run_check("tbptt_schedule", lambda T, k1, k2: _schedule_per_step(fn(T, k1, k2), T),
-                     _reference_schedule, _schedule_cases(), outputs=tuple(_reference_schedule(1, 1, 1)),
-                     mistakes=_SCHEDULE_MISTAKES, blocked=_answer_functions())
+    return run_check("tbptt_schedule", fn, _reference_schedule, _schedule_cases, seed=seed,
+                     outputs=("updates", "w", "first_injected"), mistakes=_SCHEDULE_MISTAKES, allowed=ACTIVATIONS,
+                     convert=_students_schedule, describe=_describe_schedule)
 
 
 # --------------------------------------------------------------------------- TBPTT gradients of the RNN
@@ -125,12 +124,12 @@ def _gradients_per_step(updates, params, T):
         if missing:
             raise KeyError(f"grads at t = {t} has no {', '.join(missing)}")
         pairs.append((t, grads))
-    out = {"updates at each step": np.zeros(T)}
+    out = {"updates": np.zeros(T)}
     for name, label in zip(models.PARAM_NAMES, _GRAD_NAMES):
         dtype = np.result_type(*[np.asarray(grads[name]) for _, grads in pairs]) if pairs else params[name].dtype
         out[label] = np.zeros((T,) + params[name].shape, dtype=dtype)
     for t, grads in pairs:
-        out["updates at each step"][t - 1] += 1
+        out["updates"][t - 1] += 1
         for name, label in zip(models.PARAM_NAMES, _GRAD_NAMES):
             value = np.asarray(grads[name])
             if value.shape != params[name].shape:
@@ -173,7 +172,7 @@ def _gradient_mistake(output, hint, **mistake):
 
 
 _GRADIENT_MISTAKES = [
-    _gradient_mistake("updates at each step", "when T is not a multiple of k1, the partial last block gets an "
+    _gradient_mistake("updates", "when T is not a multiple of k1, the partial last block gets an "
                       "update at t = T.", final=False),
     _gradient_mistake("grads['Wy']", "inject every loss of the block that lies inside the window "
                       "(steps max(w, previous update + 1)..t), not only the loss at t.", only_last=True),
@@ -210,20 +209,33 @@ def _gradient_cases(seed):
     return cases
 
 
-def check_tbptt_gradients(fn):
+def _describe_gradients(name, index, got, expected):
+    t = index[0] + 1
+    if name == "updates":
+        return f"you returned {got:g} update(s) at t = {t}, expected {expected:g}"
+    entry = "[" + ", ".join(str(int(i)) for i in index[1:]) + "]" if len(index) > 1 else ""
+    return f"your {name}{entry} of the update at t = {t} is {got:.4g}, expected {expected:.4g}"
+
+
+def _students_gradients(updates, args):
+    params, x = args[0], args[1]
+    return _gradients_per_step(updates, params, x.shape[1])
+
+
+def check_tbptt_gradients(fn, *, seed=None):
     """Check a student's ``tbptt_gradients(params, x, y, k1, k2) -> [(t, grads), ...]`` for the Elman RNN.
 
     Compares with ``lstm_course.tbptt.tbptt_gradients(params, x, y, k1, k2, cell="rnn")``
     (initial state zeros, every step weighted 1, the loss summed over the batch) on
-    seven cases: overlapping windows, k1 > k2, N = 1 and H = 1, T = 1, k2 > T, a
-    single update, and float32. The feedback lays the updates out per step: row t - 1
-    of ``grads['Wh']`` holds the gradient of the update at time t. Switched off while
-    the student's function runs: every package function that computes a truncated
-    gradient (``rnn_forward`` and ``rnn_backward`` stay available as building blocks).
+    seven cases drawn from ``seed``: overlapping windows, k1 > k2, N = 1 and H = 1,
+    T = 1, k2 > T, a single update, and float32. Returns a
+    :class:`~lstm_course.checks.Verdict` that names the update and entry that is off.
+    While ``fn`` runs, the package's own code is off limits except the building blocks
+    ``rnn.rnn_forward``, ``rnn.rnn_backward``, their one-step versions and
+    :mod:`lstm_course.activations`.
     """
-    check_callable("fn", fn)
-    return run_check("tbptt_gradients",
-                     lambda params, x, y, k1, k2: _gradients_per_step(fn(params, x, y, k1, k2), params, x.shape[1]),
-                     _reference_gradients, _gradient_cases(seed=6),
-                     outputs=("updates at each step", *_GRAD_NAMES), mistakes=_GRADIENT_MISTAKES,
-                     blocked=_answer_functions())
+    return run_check("tbptt_gradients", fn, _reference_gradients, _gradient_cases, seed=seed,
+                     outputs=("updates", *_GRAD_NAMES), mistakes=_GRADIENT_MISTAKES,
+                     allowed=(rnn.rnn_forward, rnn.rnn_backward, rnn.rnn_step_forward, rnn.rnn_step_backward,
+                              *ACTIVATIONS),
+                     convert=_students_gradients, describe=_describe_gradients)

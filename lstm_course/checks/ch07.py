@@ -5,8 +5,7 @@ import numpy as np
 
 from .. import autocorrelation as acf
 from .. import chunking
-from .._validation import check_callable
-from ._harness import Case, Mistake, run_check
+from ._harness import ACTIVATIONS, Case, Mistake, run_check
 
 # --------------------------------------------------------------------------- stateful sample order
 
@@ -20,6 +19,10 @@ def _as_float_index(result):
 
 def _reference_index(n_sequences, n_chunks, batch_size):
     return _as_float_index(chunking.stateful_sample_index(n_sequences, n_chunks, batch_size))
+
+
+def _students_index(result, args):
+    return _as_float_index(result)
 
 
 def _sequence_major(N, C, B):
@@ -46,22 +49,33 @@ _ORDER_MISTAKES = [
             "slot i of group g holds sequence g * batch_size + i: add the group's offset."),
     Mistake("chunk", lambda N, C, B: _sequence_major(N, C, B)["chunk"] + 1,
             "chunks are numbered from 0, like the rows of the array."),
+    Mistake("sequence", lambda N, C, B: _reference_index(N, C, B)["chunk"],
+            "return (sequence, chunk) in that order: the first array holds the sequence of each position."),
+    Mistake("sequence", lambda N, C, B: _reference_index(N, C, B)["sequence"] + 1,
+            "sequences are numbered from 0, like the rows of the array."),
 ]
 
 
-def check_stateful_sample_index(fn):
+def _index_cases(seed):
+    rng = np.random.default_rng(seed)
+    triples = [(4, 4, 4), (5, 2, 1), (1, 1, 1), (1, 6, 1), (8, 1, 4)]
+    while len(triples) < 10:
+        B, groups, C = int(rng.integers(2, 5)), int(rng.integers(2, 4)), int(rng.integers(2, 7))
+        triples.append((B * groups, C, B))
+    return [Case(f"n_sequences={N}, n_chunks={C}, batch_size={B}", (N, C, B)) for N, C, B in triples]
+
+
+def check_stateful_sample_index(fn, *, seed=None):
     """Check a student's ``stateful_sample_index(n_sequences, n_chunks, batch_size) -> (sequence, chunk)``.
 
-    Compares with :func:`lstm_course.chunking.stateful_sample_index` on eight
-    cases, including one sequence, one chunk and batch size 1. Switched off while
-    the student's function runs: that function and the sample orders built on it.
+    Compares with :func:`lstm_course.chunking.stateful_sample_index` on ten cases (one
+    sequence, one chunk, batch size 1 and n_sequences, and five drawn from ``seed``) and
+    returns a :class:`~lstm_course.checks.Verdict`. The package's own code is off limits
+    while ``fn`` runs.
     """
-    check_callable("fn", fn)
-    triples = [(4, 3, 2), (6, 5, 3), (4, 4, 4), (5, 2, 1), (1, 1, 1), (1, 6, 1), (8, 1, 4), (6, 3, 2)]
-    cases = [Case(f"n_sequences={N}, n_chunks={C}, batch_size={B}", (N, C, B)) for N, C, B in triples]
-    blocked = (chunking.stateful_sample_index, chunking.stateful_sample_order, chunking.stateful_batches)
-    return run_check("stateful_sample_index", lambda N, C, B: _as_float_index(fn(N, C, B)), _reference_index,
-                     cases, outputs=("sequence", "chunk"), mistakes=_ORDER_MISTAKES, blocked=blocked)
+    return run_check("stateful_sample_index", fn, _reference_index, _index_cases, seed=seed,
+                     outputs=("sequence", "chunk"), mistakes=_ORDER_MISTAKES, allowed=ACTIVATIONS,
+                     convert=_students_index)
 
 
 # --------------------------------------------------------------------------- autocorrelation
@@ -94,7 +108,19 @@ def _shifted_by_one(series, max_lag):
     return np.array([x[:n - k - 1] @ x[k + 1:] for k in range(max_lag + 1)]) / (x @ x)
 
 
+def _autocovariance(series, max_lag):
+    x = _centred(series)
+    return np.array([x[:len(x) - k] @ x[k:] for k in range(max_lag + 1)]) / len(x)
+
+
+def _one_lag_short(series, max_lag):
+    return acf.autocorrelation(series, max_lag)[:max_lag]
+
+
 _ACF_MISTAKES = [
+    Mistake("acf", _autocovariance, "that is the autocovariance: divide every lag by the lag-0 sum x @ x, "
+            "so that r_0 = 1."),
+    Mistake("acf", _one_lag_short, "return max_lag + 1 values: the lags 0, 1, ..., max_lag (r_0 = 1 included)."),
     Mistake("acf", _unbiased, "divide every lag by the same sum over all n terms (the biased estimator), not by "
             "n - k: the autocorrelation must stay positive semi-definite and r_k -> 0 for large k."),
     Mistake("acf", _not_centred, "subtract the mean of the series before multiplying."),
@@ -123,15 +149,13 @@ def _acf_cases(seed):
     return cases
 
 
-def check_autocorrelation(fn):
+def check_autocorrelation(fn, *, seed=None):
     """Check a student's ``autocorrelation(series, max_lag) -> ndarray (max_lag + 1,)``.
 
     Compares with :func:`lstm_course.autocorrelation.autocorrelation` (the biased
-    estimator, r_0 = 1) on six series, including a trend-free AR(1) with a non-zero
-    mean, max_lag = n - 1 and float32. Switched off while the student's function runs:
-    the package's autocorrelation and the functions built on it.
+    estimator, r_0 = 1) on six series drawn from ``seed``, including an AR(1) with a
+    non-zero mean, max_lag = n - 1 and float32, and returns a
+    :class:`~lstm_course.checks.Verdict`. The package's own code is off limits while ``fn`` runs.
     """
-    check_callable("fn", fn)
-    blocked = (acf.autocorrelation, acf.partial_autocorrelation, acf.suggest_window_length)
-    return run_check("autocorrelation", fn, acf.autocorrelation, _acf_cases(seed=7), outputs=("acf",),
-                     mistakes=_ACF_MISTAKES, blocked=blocked)
+    return run_check("autocorrelation", fn, acf.autocorrelation, _acf_cases, seed=seed, outputs=("acf",),
+                     mistakes=_ACF_MISTAKES, allowed=ACTIVATIONS)

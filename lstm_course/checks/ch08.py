@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import charlm
-from ._harness import Case, Mistake, run_check
+from ._harness import ACTIVATIONS, Case, Mistake, run_check
 
 
 def _logit_cases(seed):
@@ -39,7 +39,21 @@ def _averaged(logits, targets):
     return (_probabilities(logits) - _one_hot(targets, logits)) / logits.shape[0]
 
 
+def _softmax_over_rows(logits, targets):
+    e = np.exp(logits - logits.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True) - _one_hot(targets, logits)
+
+
+def _log_softmax(logits, targets):
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)) - _one_hot(targets, logits)
+
+
 _CE_MISTAKES = [
+    Mistake("dlogits", _softmax_over_rows, "the softmax normalises each ROW (over the V scores of one "
+            "example): use axis=1 (or -1), not axis=0."),
+    Mistake("dlogits", _log_softmax, "the gradient uses the probabilities p = softmax(logits), not the "
+            "log-probabilities."),
     Mistake("dlogits", _forgets_the_target,
             "the loss is -log p_y, so the target's own score also gets -1: dlogits = p - onehot(y)."),
     Mistake("dlogits", _wrong_sign, "that is the negative gradient: it should be p - onehot(y), not onehot(y) - p."),
@@ -47,17 +61,17 @@ _CE_MISTAKES = [
 ]
 
 
-def check_softmax_cross_entropy_backward(fn):
+def check_softmax_cross_entropy_backward(fn, *, seed=None):
     """Check a student's ``softmax_cross_entropy_backward(logits, targets) -> dlogits``.
 
     Compares with :func:`lstm_course.charlm.softmax_cross_entropy_backward` on ten
-    inputs (float64 and float32, V=1 and N=1 included, and scores in the hundreds,
-    where exp overflows unless the largest score is subtracted first). The package's
-    softmax and cross-entropy functions are switched off while ``fn`` runs.
+    inputs drawn from ``seed`` (float64 and float32, V=1 and N=1 included, and scores
+    in the hundreds, where exp overflows unless the largest score is subtracted first)
+    and returns a :class:`~lstm_course.checks.Verdict`. The package's own code (its
+    softmax and cross-entropy included) is off limits while ``fn`` runs.
     """
-    blocked = (charlm.softmax, charlm.softmax_cross_entropy, charlm.loss_and_grads)
     return run_check("softmax_cross_entropy_backward", fn, charlm.softmax_cross_entropy_backward,
-                     _logit_cases(seed=8), outputs=("dlogits",), mistakes=_CE_MISTAKES, blocked=blocked)
+                     _logit_cases, seed=seed, outputs=("dlogits",), mistakes=_CE_MISTAKES, allowed=ACTIVATIONS)
 
 
 def _sampling_cases(seed):
@@ -68,7 +82,7 @@ def _sampling_cases(seed):
         temperature = (0.5, 1.0, 2.0, 0.05)[index // 6]
         logits = rng.normal(scale=2.0, size=V)
         cases.append(Case(f"V={V}, temperature {temperature}, draw {index}",
-                          (logits, temperature, np.random.default_rng(index))))
+                          (logits, temperature, np.random.default_rng(rng.integers(2 ** 32)))))
     return cases
 
 
@@ -76,14 +90,38 @@ def _inverse_cdf(p, rng):
     return int(min(np.searchsorted(np.cumsum(p), rng.random(), side="right"), p.size - 1))
 
 
-def check_sample_with_temperature(fn):
+def _draw(scale_logits=lambda logits, temperature: logits / temperature, normalise=True, shift=0):
+    def draw(logits, temperature, rng):
+        e = np.exp(scale_logits(logits, temperature) - np.max(scale_logits(logits, temperature)))
+        return _inverse_cdf(e / e.sum() if normalise else e, rng) + shift
+    return draw
+
+
+_SAMPLING_MISTAKES = [
+    Mistake("code", _draw(lambda logits, temperature: logits * temperature),
+            "divide the scores by the temperature (logits / temperature): a temperature below 1 sharpens."),
+    Mistake("code", _draw(lambda logits, temperature: logits),
+            "the temperature is missing: sample from softmax(logits / temperature)."),
+    Mistake("code", _draw(normalise=False),
+            "normalise the probabilities (divide by their sum) before the cumulative sum."),
+    Mistake("code", _draw(shift=1), "codes are numbered from 0: return the index of the character itself."),
+    Mistake("code", lambda logits, temperature, rng: int(rng.integers(len(logits))),
+            "draw from the softmax probabilities, not uniformly over the V codes."),
+    Mistake("code", lambda logits, temperature, rng: int(np.argmax(logits)),
+            "sample: draw u = rng.random() and invert the cumulative distribution; the most likely code "
+            "(argmax) is a greedy choice, not a sample."),
+]
+
+
+def check_sample_with_temperature(fn, *, seed=None):
     """Check a student's ``sample_with_temperature(logits, temperature, rng) -> int``.
 
     The student's function must draw u = ``rng.random()`` once and return the first
     index whose cumulative probability exceeds u, so that with the same generator
     state it returns exactly what :func:`lstm_course.charlm.sample_with_temperature`
-    returns. Runs 24 draws (V = 1 to 30, temperatures 0.05 to 2).
+    returns. Runs 24 draws drawn from ``seed`` (V = 1 to 30, temperatures 0.05 to 2)
+    and returns a :class:`~lstm_course.checks.Verdict`. The package's own code is off
+    limits while ``fn`` runs.
     """
-    blocked = (charlm.softmax, charlm.softmax_cross_entropy, charlm.sample)
-    return run_check("sample_with_temperature", fn, charlm.sample_with_temperature, _sampling_cases(seed=8),
-                     outputs=("code",), blocked=blocked)
+    return run_check("sample_with_temperature", fn, charlm.sample_with_temperature, _sampling_cases, seed=seed,
+                     outputs=("code",), mistakes=_SAMPLING_MISTAKES, allowed=ACTIVATIONS, mutable=("rng",))

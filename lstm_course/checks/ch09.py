@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import rtrl
-from ._harness import Case, Mistake, run_check
+from ._harness import ACTIVATIONS, Case, Mistake, run_check
 
 
 def _cases(seed):
@@ -37,17 +37,18 @@ _MISTAKES = [
             "z_t = wx x_t + wh h_{t-1} + b, so dz_t/dwh (with h_{t-1} fixed) is h_{t-1}, not h_t."),
     Mistake("sensitivity", lambda *a: _step(*a, derivative_of_prev=True),
             "the tanh' factor is taken at the new state: 1 - h_t^2, not 1 - h_{t-1}^2."),
+    Mistake("h", lambda x, h_prev, *rest: h_prev,
+            "return the new state h_t = tanh(wx x_t + wh h_{t-1} + b), not h_prev."),
 ]
 
 
-def check_one_unit_sensitivity_step(fn):
+def check_one_unit_sensitivity_step(fn, *, seed=None):
     """Check ``one_unit_sensitivity_step(x, h_prev, sensitivity_prev, wx, wh, b) -> (h, sensitivity)``.
 
     Compares with :func:`lstm_course.rtrl.one_unit_sensitivity_step` on float64 and
-    float32 inputs with N = 1 and N = 4, prints which output is wrong and a hint,
-    and returns ``True`` when both outputs match. The package's RTRL functions are
-    switched off while ``fn`` runs.
+    float32 inputs with N = 1 and N = 4 drawn from ``seed`` and returns a
+    :class:`~lstm_course.checks.Verdict` naming the first wrong entry with a hint. The
+    package's own code (RTRL included) is off limits while ``fn`` runs.
     """
-    blocked = (rtrl.rtrl_gradients, rtrl._direct_dz, rtrl.OnlineRTRL.step)
-    return run_check("one_unit_sensitivity_step", fn, rtrl.one_unit_sensitivity_step, _cases(seed=9),
-                     outputs=("h", "sensitivity"), mistakes=_MISTAKES, blocked=blocked)
+    return run_check("one_unit_sensitivity_step", fn, rtrl.one_unit_sensitivity_step, _cases, seed=seed,
+                     outputs=("h", "sensitivity"), mistakes=_MISTAKES, allowed=ACTIVATIONS)

@@ -81,7 +81,7 @@ def acf_pacf(acf, pacf, bound, window=None, z=1.96, axes=None):
     return axes
 
 
-def grid_search_boxplot(result, sequence_length=None, ax=None, ylabel="test MSE per target"):
+def grid_search_boxplot(result, sequence_length=None, ax=None, ylabel="validation MSE per target"):
     """Box plot of a :class:`lstm_course.grid_search.GridSearchResult`, one box per length.
 
     Lengths that do not divide ``sequence_length`` (trained with padding and

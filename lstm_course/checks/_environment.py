@@ -36,6 +36,8 @@ _BUILTIN_NAMES = ("abs", "all", "any", "bool", "callable", "dict", "enumerate", 
 # Beyond the numpy names the package's source uses: what hidden tests compare with.
 _EXTRA_NUMPY_NAMES = ("allclose", "isclose", "array_equal", "min", "abs", "testing.assert_allclose")
 _HEAP_TYPE = 1 << 9
+_BUILTIN_FUNCTION = len.__class__
+_TYPE = (0).__class__.__class__
 _NUMPY_ROOT = pathlib.Path(np.__spec__.origin).resolve().parent
 _STDLIB_ROOT = pathlib.Path(sysconfig.get_paths()["stdlib"]).resolve()
 _defs_by_file = {}
@@ -53,25 +55,24 @@ def _defs_in(path):
     return _defs_by_file[path]
 
 
-def _modules_by_file():
+def _module_dicts_by_file():
     found = {}
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
         if isinstance(path, str) and path.endswith(".py"):
-            found.setdefault(os.path.realpath(path), module)
+            found.setdefault(os.path.realpath(path), []).append(vars(module))
     return found
 
 
-def _module_of_file(path):
-    module = _modules_by_file_cache.get(path)
-    if module is None or sys.modules.get(module.__name__) is not module:
-        _modules_by_file_cache.clear()
-        _modules_by_file_cache.update(_modules_by_file())
-        module = _modules_by_file_cache.get(path)
-    return module
+def _is_module_globals(namespace, path):
+    """Is ``namespace`` the dict of a loaded module whose file is ``path``?"""
+    if not any(namespace is known for known in _module_dicts.get(path, ())):
+        _module_dicts.clear()
+        _module_dicts.update(_module_dicts_by_file())
+    return any(namespace is known for known in _module_dicts.get(path, ()))
 
 
-_modules_by_file_cache = {}
+_module_dicts = {}
 
 
 def _python_function_problem(function):
@@ -82,8 +83,7 @@ def _python_function_problem(function):
         return f"is defined in {code.co_filename}, not in numpy, the package or the standard library"
     if _guard.fingerprint(code) not in _defs_in(path):
         return f"does not have the code of any function in {path}"
-    module = _module_of_file(path)
-    if module is None or function.__globals__ is not module.__dict__:
+    if not _is_module_globals(function.__globals__, path):
         return "runs with globals that are not its module's"
     return None
 
@@ -136,10 +136,11 @@ def _numpy_problems():
 def _builtin_problems():
     for name in _BUILTIN_NAMES:
         value = builtins.__dict__.get(name)
-        if isinstance(value, types.BuiltinFunctionType):
+        # Attribute lookups and ``is`` only: isinstance and type are among the names being judged.
+        if value.__class__ is _BUILTIN_FUNCTION:
             genuine = value.__name__ == name and value.__self__ is builtins
         else:
-            genuine = isinstance(value, type) and not value.__flags__ & _HEAP_TYPE and value.__name__ == name
+            genuine = value.__class__ is _TYPE and not value.__flags__ & _HEAP_TYPE and value.__name__ == name
         if not genuine:
             yield f"the builtin {name} was replaced by {value!r}"
 
@@ -168,4 +169,7 @@ def _tracer_problems():
 
 def environment_problems():
     """Every way the environment differs from a genuine one (empty when it is genuine)."""
-    return [*_tracer_problems(), *_builtin_problems(), *_numpy_problems(), *_package_problems()]
+    builtin_problems = list(_builtin_problems())
+    if builtin_problems:       # the checks below use the builtins themselves
+        return [*_tracer_problems(), *builtin_problems]
+    return [*_tracer_problems(), *_numpy_problems(), *_package_problems()]

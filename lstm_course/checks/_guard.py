@@ -89,7 +89,7 @@ def package_code():
             for optimize in (0, 1, 2):
                 for code in _nested_codes(compile(source, str(path), "exec", optimize=optimize)):
                     if code.co_name not in _ANONYMOUS and len(code.co_code) >= MIN_BYTECODE_BYTES:
-                        found.setdefault(fingerprint(code), f"{module}.{code.co_qualname}")
+                        found.setdefault(fingerprint(code), f"{module}.{getattr(code, 'co_qualname', code.co_name)}")
         _package_code = found
     return _package_code
 

@@ -19,14 +19,19 @@ Loaded from ``_config.yml`` (``sphinx.local_extensions``). It
   "Got invalid theme mode" on a reader's first visit),
 - gives the page's ``.ipynb`` download link a ``download`` attribute (the
   theme opens it in a new tab, so browsers showed the JSON), and
-- writes ``lstm-course-notebooks.zip`` at the site root: every chapter
-  notebook plus the ``lstm_course`` package and the files to install it.
+- writes two archives at the site root, each with every chapter notebook plus the
+  ``lstm_course`` package (with its data) and the files to install it:
+  ``lstm-course-notebooks.zip`` holds the exercise notebooks as they are in the
+  repository (with solutions) in the normal edition, and as released to students
+  in the student edition; ``lstm-course-student-notebooks.zip`` holds the released
+  copies (``course_editions.released_copy``) in both, for self-learners without nbgrader.
 """
 import re
 import shutil
 import zipfile
 from pathlib import Path
 
+from course_editions import student_file
 from sphinx.errors import ExtensionError
 
 VENDOR = Path(__file__).resolve().parent.parent / "_vendor"
@@ -35,8 +40,9 @@ ASSETS = {  # output path under _static/vendor -> source under _vendor/node_modu
     "html-manager": "@jupyter-widgets/html-manager/dist",
 }
 ARCHIVE = "lstm-course-notebooks.zip"
-ARCHIVE_FILES = ("chapters/**/*.ipynb", "lstm_course/**/*.py", "pyproject.toml", "requirements.txt",
-                 "README.md", "LICENSE")
+STUDENT_ARCHIVE = "lstm-course-student-notebooks.zip"
+ARCHIVE_FILES = ("chapters/**/*.ipynb", "lstm_course/**/*.py", "lstm_course/data/*", "pyproject.toml",
+                 "requirements.txt", "README.md", "LICENSE")
 WIDGETS_SETUP = """// Written by _ext/offline_book.py, loaded between require.js and the widget manager.
 // 1. The manager lives next to this file: map its module path here, so the fonts its CSS
 //    asks for are found (the default is relative to the page).
@@ -92,22 +98,26 @@ def _theme_mode(app, config):
     config.html_context.setdefault("default_mode", "auto")
 
 
-def _write_archive(srcdir, outdir):
+def _write_archive(srcdir, path, folder, released):
+    """Zip the course's files under ``folder/``; with ``released``, exercise notebooks as students get them."""
     srcdir = Path(srcdir)
     files = sorted({path for pattern in ARCHIVE_FILES for path in srcdir.glob(pattern)
                     if ".ipynb_checkpoints" not in path.parts and "__pycache__" not in path.parts})
-    with zipfile.ZipFile(Path(outdir) / ARCHIVE, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            info = zipfile.ZipInfo(f"lstm-course/{path.relative_to(srcdir).as_posix()}", (2026, 1, 1, 0, 0, 0))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for source in files:
+            info = zipfile.ZipInfo(f"{folder}/{source.relative_to(srcdir).as_posix()}", (2026, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
+            content = (student_file(source) if released else None) or source.read_bytes()
+            archive.writestr(info, content)
 
 
 def _finish(app, exc):
     if exc is not None or app.builder.format != "html":
         return
     _copy_vendor(app)
-    _write_archive(app.srcdir, app.outdir)
+    outdir = Path(app.outdir)
+    _write_archive(app.srcdir, outdir / ARCHIVE, "lstm-course", released=app.config.course_edition == "student")
+    _write_archive(app.srcdir, outdir / STUDENT_ARCHIVE, "lstm-course-student", released=True)
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf8")
         fixed = _DOWNLOAD_LINK.sub(r"\1 download", text)

@@ -147,3 +147,36 @@ def test_a_student_exception_is_feedback_not_a_crash():
 def test_misuse_raises_a_clear_value_error():
     with pytest.raises(ValueError, match="fn must be a function"):
         checks.check_mlp_backward(None)
+
+
+def transposed_weight_gradients(dyhat, cache):
+    return {name: grad.T if name.startswith("W") else grad for name, grad in correct(dyhat, cache).items()}
+
+
+def wrong_sign(dyhat, cache):
+    return {name: -grad for name, grad in correct(dyhat, cache).items()}
+
+
+def output_of_the_layer_in_dW(dyhat, cache):
+    params, activations = cache["params"], cache["activations"]
+    layers = len(params) // 2
+    delta, grads = dyhat, {}
+    for layer in range(layers, 0, -1):
+        entering = activations[layer] if layer < layers else activations[layer - 1]
+        grads[f"W{layer}"] = entering.T @ delta
+        grads[f"b{layer}"] = delta.sum(axis=0)
+        if layer > 1:
+            delta = (delta @ params[f"W{layer}"].T) * (1 - activations[layer - 1] ** 2)
+    return grads
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (transposed_weight_gradients, "transpose of the expected matrix"),
+    (wrong_sign, "wrong sign"),
+    (output_of_the_layer_in_dW, "activations that ENTER the layer"),
+])
+def test_recognises_more_mistakes(wrong, hint):
+    verdict = checks.check_mlp_backward(wrong)
+    assert not verdict
+    assert hint in verdict.message
+    assert "Hint:" in verdict.message and "expected" in verdict.message

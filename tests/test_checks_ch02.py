@@ -199,3 +199,42 @@ def test_per_step_calling_the_answer_is_rejected(cheat):
     verdict = checks.check_per_step_gradients(cheat)
     assert not verdict
     assert "ran the package's" in verdict.message
+
+
+def tanh_of_the_state(dh, cache):
+    dz = dh * (1 - np.tanh(cache["h"]) ** 2)
+    return dz @ cache["Wx"].T, dz @ cache["Wh"].T, cache["x"].T @ dz, cache["h_prev"].T @ dz, dz.sum(axis=0)
+
+
+def sign_of_dx(dh, cache):
+    dx, dh_prev, dWx, dWh, db = correct(dh, cache)
+    return -dx, dh_prev, dWx, dWh, db
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (tanh_of_the_state, "not 1 - tanh(h)**2"),
+    (sign_of_dx, "wrong sign"),
+])
+def test_step_recognises_more_mistakes(wrong, hint):
+    verdict = checks.check_rnn_step_backward(wrong)
+    assert not verdict
+    assert hint in verdict.message
+
+
+def per_step_upcast(dh, cache):
+    return {name: value.astype(np.float64) for name, value in per_step_correct(dh, cache).items()}
+
+
+def per_step_sign_of_dx(dh, cache):
+    return {**per_step_correct(dh, cache), "dx": -per_step_correct(dh, cache)["dx"]}
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (per_step_upcast, "float32"),
+    (per_step_sign_of_dx, "wrong sign"),
+    (per_step_summed, "one contribution per copy"),
+])
+def test_per_step_recognises_more_mistakes(wrong, hint):
+    verdict = checks.check_per_step_gradients(wrong)
+    assert not verdict
+    assert hint in verdict.message

@@ -148,3 +148,55 @@ def test_a_student_exception_is_feedback_not_a_crash():
 def test_misuse_raises_a_clear_value_error():
     with pytest.raises(ValueError, match="fn must be a function"):
         checks.check_rnn_backward(None)
+
+
+def forward_in_time(dh, cache):
+    x, h0, h, Wx, Wh = (cache[key] for key in ("x", "h0", "h", "Wx", "Wh"))
+    dx, dWx, dWh, db = np.zeros_like(x), np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(Wh[0])
+    dh_next = np.zeros_like(h0)
+    for t in range(h.shape[1]):
+        dz = (dh[:, t] + dh_next) * (1 - h[:, t] ** 2)
+        dx[:, t] = dz @ Wx.T
+        dWx += x[:, t].T @ dz
+        dWh += (h[:, t - 1] if t > 0 else h0).T @ dz
+        db += dz.sum(axis=0)
+        dh_next = dz @ Wh.T
+    return dx, dh_next, dWx, dWh, db
+
+
+def sign_of_dWx(dh, cache):
+    dx, dh0, dWx, dWh, db = correct(dh, cache)
+    return dx, dh0, -dWx, dWh, db
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (forward_in_time, "the error flows backwards"),
+    (sign_of_dWx, "wrong sign"),
+])
+def test_recognises_more_mistakes(wrong, hint):
+    verdict = checks.check_rnn_backward(wrong)
+    assert not verdict
+    assert hint in verdict.message
+
+
+def test_feedback_names_the_first_wrong_element_once():
+    verdict = checks.check_rnn_backward(averaged_over_time, seed=3)
+    assert "your dWx[0, 0] is " in verdict.message and "expected" in verdict.message
+    assert verdict.message.count("SUM over the steps") == 1
+    assert "other test input" in verdict.message
+    assert repr(verdict) == verdict.message
+
+
+def test_nan_in_the_output_is_named_as_such():
+    def overflows(dh, cache):
+        dx, dh0, dWx, dWh, db = correct(dh, cache)
+        return dx, dh0, dWx, dWh * np.nan, db
+
+    message = checks.check_rnn_backward(overflows).message
+    assert "your dWh contains NaN (first at dWh[0, 0])" in message
+    assert "relative error nan" not in message
+
+
+def test_the_seed_reproduces_the_cases():
+    first, again = (checks.check_rnn_backward(averaged_over_time, seed=7) for _ in range(2))
+    assert first.message == again.message and "seed 7" in first.message

@@ -212,3 +212,25 @@ def test_misuse_raises_a_clear_value_error():
         checks.check_clip_grad_norm(42)
     with pytest.raises(ValueError, match="fn must be a function"):
         checks.check_jacobian_product("jacobian_product")
+
+
+def inverted_factor(grads, max_norm):
+    norm = global_norm_of(grads)
+    if norm > max_norm:
+        for grad in grads.values():
+            grad *= norm / max_norm
+    return norm
+
+
+def test_clip_recognises_an_inverted_factor():
+    verdict = checks.check_clip_grad_norm(inverted_factor)
+    assert not verdict
+    assert "makes the gradient longer" in verdict.message
+    assert "your grads['" in verdict.message
+
+
+def test_clip_may_change_grads_but_no_other_input():
+    def clips_and_changes_max_norm(grads, max_norm):
+        return correct_clip(grads, max_norm)
+
+    assert checks.check_clip_grad_norm(clips_and_changes_max_norm)

@@ -198,3 +198,28 @@ def test_a_wrong_return_structure_is_feedback():
 def test_misuse_raises_a_clear_value_error(checker):
     with pytest.raises(ValueError, match="fn must be a function"):
         getattr(checks, checker)("not a function")
+
+
+def schedule_injects_the_whole_window(T, k1, k2):
+    return [(t, w, w) for t, w, _ in schedule(T, k1, k2)]
+
+
+def schedule_ignores_k2(T, k1, k2):
+    return [(t, 1, first) for t, _, first in schedule(T, k1, None)]
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (schedule_injects_the_whole_window, "max(w, previous update + 1)"),
+    (schedule_ignores_k2, "backpropagates to the start"),
+])
+def test_schedule_recognises_more_mistakes(wrong, hint):
+    verdict = checks.check_tbptt_schedule(wrong)
+    assert not verdict
+    assert hint in verdict.message
+    assert "your update at t = " in verdict.message or "your schedule has" in verdict.message
+    assert "updates at each step" not in verdict.message
+
+
+def test_gradient_feedback_names_the_update():
+    verdict = checks.check_tbptt_gradients(lambda *args: gradients(*args, mean=True))
+    assert "of the update at t = " in verdict.message

@@ -148,3 +148,42 @@ def test_acf_calling_the_answer_is_rejected():
 def test_misuse_raises_a_clear_value_error(checker):
     with pytest.raises(ValueError, match="fn must be a function"):
         getattr(checks, checker)(42)
+
+
+def returns_chunk_then_sequence(n_sequences, n_chunks, batch_size):
+    sequence, chunk = keras_order(n_sequences, n_chunks, batch_size)
+    return chunk, sequence
+
+
+def sequences_from_one(n_sequences, n_chunks, batch_size):
+    sequence, chunk = keras_order(n_sequences, n_chunks, batch_size)
+    return sequence + 1, chunk
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (returns_chunk_then_sequence, "in that order"),
+    (sequences_from_one, "sequences are numbered from 0"),
+])
+def test_order_recognises_more_mistakes(wrong, hint):
+    verdict = checks.check_stateful_sample_index(wrong)
+    assert not verdict
+    assert hint in verdict.message
+
+
+def acf_autocovariance(series, max_lag):
+    x = series - series.mean()
+    return np.array([x[:len(x) - k] @ x[k:] for k in range(max_lag + 1)]) / len(x)
+
+
+def acf_one_lag_short(series, max_lag):
+    return acf(series, max_lag)[:max_lag]
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (acf_autocovariance, "autocovariance"),
+    (acf_one_lag_short, "max_lag + 1 values"),
+])
+def test_acf_recognises_more_mistakes(wrong, hint):
+    verdict = checks.check_autocorrelation(wrong)
+    assert not verdict
+    assert hint in verdict.message

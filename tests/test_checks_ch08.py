@@ -121,3 +121,55 @@ def test_sampling_rejects_calling_the_answer():
     verdict = checks.check_sample_with_temperature(calls_sampler)
     assert not verdict
     assert "ran the package's" in verdict.message
+
+
+def softmax_over_the_batch(logits, targets):
+    p = np.exp(logits - logits.max(axis=0, keepdims=True))
+    p /= p.sum(axis=0, keepdims=True)
+    p[np.arange(len(targets)), targets] -= 1
+    return p
+
+
+def log_probabilities(logits, targets):
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    out = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    out[np.arange(len(targets)), targets] -= 1
+    return out
+
+
+def negative_gradient(logits, targets):
+    return -correct_backward(logits, targets)
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (softmax_over_the_batch, "normalises each ROW"),
+    (log_probabilities, "not the log-probabilities"),
+    (negative_gradient, "negative gradient"),
+    (unstable_softmax, "NaN"),
+])
+def test_backward_recognises_more_mistakes(wrong, hint):
+    verdict = checks.check_softmax_cross_entropy_backward(wrong)
+    assert not verdict
+    assert hint in verdict.message
+    assert "relative error nan" not in verdict.message
+
+
+def one_based(logits, temperature, rng):
+    return correct_sampler(logits, temperature, rng) + 1
+
+
+def uniform(logits, temperature, rng):
+    return int(rng.integers(len(logits)))
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (times_temperature, "divide the scores by the temperature"),
+    (no_temperature, "temperature is missing"),
+    (greedy, "argmax"),
+    (unnormalised, "normalise the probabilities"),
+    (one_based, "numbered from 0"),
+    (uniform, "not uniformly"),
+])
+def test_sampling_recognises_each_mistake(wrong, hint):
+    messages = [checks.check_sample_with_temperature(wrong, seed=seed).message for seed in range(3)]
+    assert any(hint in message for message in messages), messages

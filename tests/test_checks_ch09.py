@@ -88,3 +88,22 @@ def test_reference_bad_inputs():
         rtrl.one_unit_sensitivity_step(np.ones(2), np.zeros(2), np.zeros((2, 2)), 0.5, 0.5, 0.0)
     with pytest.raises(ValueError, match="wh must be a finite"):
         rtrl.one_unit_sensitivity_step(np.ones(2), np.zeros(2), np.zeros((2, 3)), 0.5, np.ones(2), 0.0)
+
+
+def returns_the_old_state(x, h_prev, S, wx, wh, b):
+    return h_prev, correct(x, h_prev, S, wx, wh, b)[1]
+
+
+def transposed_sensitivity(x, h_prev, S, wx, wh, b):
+    h, S_new = correct(x, h_prev, S, wx, wh, b)
+    return h, S_new.T
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (returns_the_old_state, "not h_prev"),
+    (transposed_sensitivity, "transpose of the expected matrix"),
+])
+def test_recognises_more_mistakes(wrong, hint):
+    verdict = checks.check_one_unit_sensitivity_step(wrong)
+    assert not verdict
+    assert hint in verdict.message

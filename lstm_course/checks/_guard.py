@@ -146,7 +146,11 @@ class PackageCodeGuard:
 
     def __exit__(self, *exc_info):
         still_ours = sys.getprofile() == self._profile
-        sys.setprofile(self._saved)
+        if hasattr(self._saved, "enable") and not callable(self._saved):
+            sys.setprofile(None)
+            self._saved.enable()          # cProfile's C profiler cannot be reinstalled by sys.setprofile
+        else:
+            sys.setprofile(self._saved)
         if not still_ours:
             self._record("your function removed or replaced the profiler that watches it "
                          "(sys.setprofile or sys.settrace): a check cannot trust such a function.")

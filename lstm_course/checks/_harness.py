@@ -14,6 +14,7 @@ import contextlib
 import copy
 import inspect
 import secrets
+import traceback
 import types
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -173,7 +174,7 @@ def _case_problems(pristine, given, as_passed, raised, returned, reference, outp
                    arg_names, describe):
     if raised is not None:
         return [Problem(("raised", type(raised).__name__, str(raised)), "",
-                        f"your function raised {type(raised).__name__}: {raised}")]
+                        f"your function raised {type(raised).__name__}: {raised}{_where(raised)}")]
     for name, before, after in zip(arg_names, pristine, given):
         if name not in mutable:
             changed = first_change(before, after, name)
@@ -200,6 +201,15 @@ def _case_problems(pristine, given, as_passed, raised, returned, reference, outp
         if problem:
             problems.append(problem)
     return problems
+
+
+def _where(exception):
+    """The student's line that raised, e.g. `` at line 4: dz = dh * (1 - h ** 2)``."""
+    frames = [frame for frame in traceback.extract_tb(exception.__traceback__)
+              if not frame.filename.startswith(str(_guard.PACKAGE_ROOT))]
+    if not frames or not frames[-1].line:
+        return ""
+    return f" (at line {frames[-1].lineno}: {frames[-1].line})"
 
 
 def _allowed_text(allowed):

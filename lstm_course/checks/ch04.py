@@ -50,6 +50,11 @@ def _per_array(grads, max_norm):
     return {k: g * min(1.0, max_norm / max(np.linalg.norm(g), 1e-300)) for k, g in grads.items()}
 
 
+def _inverted(grads, max_norm):
+    norm = _norm(grads)
+    return {k: g * (norm / max_norm if norm > max_norm else 1.0) for k, g in grads.items()}
+
+
 def _always(grads, max_norm):
     norm = _norm(grads)
     return {k: g * (max_norm / norm if norm > 0 else 1.0) for k, g in grads.items()}
@@ -59,6 +64,8 @@ _PER_ARRAY = ("the norm is GLOBAL: one norm over all arrays together, and one fa
               "applied to every array. Clipping each array by its own norm changes the direction.")
 _ALWAYS = ("rescale only when the global norm EXCEEDS max_norm; a smaller gradient stays exactly as it is "
            "(clipping never makes a gradient longer).")
+_INVERTED = ("the factor is max_norm / norm, below 1 when the norm exceeds max_norm: norm / max_norm makes the "
+             "gradient longer instead of shorter.")
 _NOT_IN_PLACE = ("this array is unchanged: clip_grad_norm works IN PLACE, like an optimiser step. "
                  "Rescale each array with grad *= factor instead of building new arrays.")
 
@@ -74,6 +81,7 @@ def _clip_mistakes(keys=("Wx", "Wh", "b", "w")):
         name = f"grads[{key!r}]"
         mistakes += [Mistake(name, _wrong_grads(key, _per_array), _PER_ARRAY),
                      Mistake(name, _wrong_grads(key, _always), _ALWAYS),
+                     Mistake(name, _wrong_grads(key, _inverted), _INVERTED),
                      Mistake(name, lambda grads, max_norm, key=key: grads[key], _NOT_IN_PLACE)]
     return mistakes
 

@@ -77,10 +77,10 @@ def check_softmax_cross_entropy_backward(fn, *, seed=None):
 def _sampling_cases(seed):
     rng = np.random.default_rng(seed)
     cases = []
-    for index in range(24):
-        V = (1, 2, 5, 30)[index % 4]
-        temperature = (0.5, 1.0, 2.0, 0.05)[index // 6]
-        logits = rng.normal(scale=2.0, size=V)
+    for index in range(32):   # V = 1 once; elsewhere a wrong temperature changes most draws
+        V = 1 if index == 0 else (3, 8, 30)[index % 3]
+        temperature = (0.25, 1.0, 3.0, 0.05)[index // 8]
+        logits = rng.normal(scale=3.0, size=V)
         cases.append(Case(f"V={V}, temperature {temperature}, draw {index}",
                           (logits, temperature, np.random.default_rng(rng.integers(2 ** 32)))))
     return cases
@@ -119,7 +119,7 @@ def check_sample_with_temperature(fn, *, seed=None):
     The student's function must draw u = ``rng.random()`` once and return the first
     index whose cumulative probability exceeds u, so that with the same generator
     state it returns exactly what :func:`lstm_course.charlm.sample_with_temperature`
-    returns. Runs 24 draws drawn from ``seed`` (V = 1 to 30, temperatures 0.05 to 2)
+    returns. Runs 32 draws drawn from ``seed`` (V = 1 to 30, temperatures 0.05 to 3)
     and returns a :class:`~lstm_course.checks.Verdict`. The package's own code is off
     limits while ``fn`` runs.
     """

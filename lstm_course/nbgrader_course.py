@@ -29,7 +29,6 @@ from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, LimitOutput, OverwriteCells
 from traitlets import Bool, Integer
 
-FEEDBACK_TEMPLATE = "lstm_feedback"
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
@@ -194,8 +193,8 @@ def _role_text(match):
 
 
 NBGRADER_TEMPLATES = str(Path(utils.__file__).parent / "server_extensions" / "formgrader" / "templates")
-# nbconvert looks ``mathjax.html.j2`` up in the template's folder before nbconvert's own, so this
-# file replaces the macro that nbgrader's feedback page calls (which loads MathJax 2 from a CDN).
+# This ``mathjax.html.j2`` replaces nbconvert's macro, which nbgrader's feedback page calls and
+# which loads MathJax 2 from a CDN.
 MATHJAX_MACRO = r"""{%- macro mathjax(url=None) -%}
 <script>
 window.MathJax = {
@@ -211,10 +210,14 @@ window.MathJax = {
 
 
 def write_feedback_template(directory):
-    """Write the feedback template under ``directory``: nbgrader's page with offline MathJax."""
-    folder = Path(directory) / FEEDBACK_TEMPLATE
+    """Write, under ``directory``, the part of nbgrader's ``feedback`` template that loads MathJax.
+
+    List ``directory`` before nbgrader's templates in ``HTMLExporter.extra_template_basedirs``:
+    nbconvert then finds this ``feedback/mathjax.html.j2`` first and everything else in nbgrader's
+    ``feedback`` template. The template keeps its name because the formgrader asks for it by name.
+    """
+    folder = Path(directory) / "feedback"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "conf.json").write_text('{"base_template": "feedback", "mimetypes": {"text/html": true}}\n')
     (folder / "mathjax.html.j2").write_text(MATHJAX_MACRO)
     return folder
 

@@ -1,12 +1,19 @@
 """The teacher's workflow, run for real with the nbgrader CLI on every exercise notebook.
 
-For each notebook with nbgrader cells, in a temporary course directory:
-``nbgrader generate_assignment`` succeeds; the released copy contains no solution and
-no hidden test; ``nbgrader autograde`` of the untouched released copy scores below the
-maximum, and of the instructor's source scores the maximum; ``nbgrader
-generate_feedback`` writes a feedback page for both.
+For each notebook with nbgrader cells, in a temporary course directory laid out with the course's
+``nbgrader_config.py`` (``tools/release_exercises.py``): ``nbgrader generate_assignment``
+succeeds; the released copy contains no solution and no hidden test; ``nbgrader autograde`` of
+the untouched released copy scores below the maximum, and of the instructor's source scores the
+maximum, with no "checksum has changed" and no SQLAlchemy warning in its log; ``nbgrader
+generate_feedback`` writes a feedback page for both, which shows no line of the hidden tests.
+
+Also: ``tools/release_exercises.py`` keeps a teacher's ``nbgrader_config.py`` settings and
+refuses to replace an earlier release without ``--force``.
 """
+import html
+import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,8 +21,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from traitlets.config import PyFileConfigLoader
 
 ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("release_exercises", ROOT / "tools" / "release_exercises.py")
+release_exercises = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(release_exercises)
 EXERCISE_NOTEBOOKS = sorted(
     path for path in (ROOT / "chapters").rglob("*.ipynb")
     if ".ipynb_checkpoints" not in path.parts
@@ -46,12 +57,8 @@ def test_there_are_exercise_notebooks():
 def test_generate_and_autograde_round_trip(notebook, tmp_path):
     assignment = notebook.parent.name
     course = tmp_path / "course"
-    (course / "source" / assignment).mkdir(parents=True)
-    (course / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        f"c.CourseDirectory.root = {str(course)!r}\n"
-        "c.ExecutePreprocessor.timeout = 300\n")
-    shutil.copy(notebook, course / "source" / assignment / notebook.name)
+    course.mkdir()
+    release_exercises.prepare_course(course, {assignment: [notebook]})
 
     nbgrader(course, "generate_assignment", assignment, "--force")
     released = course / "release" / assignment / notebook.name
@@ -63,7 +70,10 @@ def test_generate_and_autograde_round_trip(notebook, tmp_path):
         target = course / "submitted" / student / assignment
         target.mkdir(parents=True)
         shutil.copy(copy_from, target / notebook.name)
-    nbgrader(course, "autograde", assignment, "--force")
+    log = nbgrader(course, "autograde", assignment, "--force")
+    log = log.stdout + log.stderr
+    assert "checksum" not in log, f"autograde warns about checksums of untouched cells:\n{log}"
+    assert "SAWarning" not in log and "sqlalchemy" not in log.lower(), f"SQLAlchemy warns:\n{log}"
 
     untouched, maximum = submission_score(course, assignment, "untouched")
     instructor, _ = submission_score(course, assignment, "instructor")
@@ -72,5 +82,68 @@ def test_generate_and_autograde_round_trip(notebook, tmp_path):
     assert instructor == maximum, f"the instructor's solutions score {instructor} of {maximum}"
 
     nbgrader(course, "generate_feedback", assignment, "--force")
+    hidden = hidden_test_lines(notebook, released)
     for student in ("untouched", "instructor"):
-        assert (course / "feedback" / student / assignment / notebook.with_suffix(".html").name).exists()
+        page = (course / "feedback" / student / assignment / notebook.with_suffix(".html").name).read_text()
+        text = page_text(page)
+        assert "BEGIN HIDDEN TESTS" not in text
+        shown = [line for line in hidden if line in text]
+        assert not shown, f"{student}'s feedback shows hidden test lines: {shown}"
+
+
+def page_text(page):
+    """The text a reader sees on an HTML ``page`` (code highlighting, scripts and styles removed)."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S | re.I)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def hidden_test_lines(notebook, released):
+    """The lines of ``notebook``'s hidden tests that its ``released`` copy does not show anyway."""
+    shown = {line.strip() for cell in nbformat.read(released, as_version=4).cells for line in cell.source.split("\n")}
+    lines = set()
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
+            lines |= {line.strip() for line in block.split("\n")}
+    return sorted(line for line in lines - shown if len(line) > 3)
+
+
+TEACHERS_CONFIG = 'c = get_config()\nc.CourseDirectory.course_id = "lstm-2027"\nc.ExecutePreprocessor.timeout = 90\n'
+
+
+def test_release_keeps_the_teachers_config_and_the_teachers_settings_win(tmp_path):
+    (tmp_path / "nbgrader_config.py").write_text(TEACHERS_CONFIG)
+    for _ in range(2):  # a second release replaces the course's block and nothing else
+        release_exercises.write_course_config(tmp_path)
+    text = (tmp_path / "nbgrader_config.py").read_text()
+    assert TEACHERS_CONFIG in text
+    assert text.count(release_exercises.BLOCK_BEGIN) == 1 and text.count(release_exercises.BLOCK_END) == 1
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
+    assert config.CourseDirectory.course_id == "lstm-2027"
+    assert config.ExecutePreprocessor.timeout == 90, "the teacher's timeout should win over the course's"
+    assert config.CourseDirectory.root == str(tmp_path)
+    assert config.LimitOutputSize.max_chars > 0
+
+
+def test_a_broken_course_block_is_refused_with_a_message(tmp_path):
+    (tmp_path / "nbgrader_config.py").write_text(f"{release_exercises.BLOCK_BEGIN}\n{TEACHERS_CONFIG}")
+    with pytest.raises(ValueError, match="restore the end line"):
+        release_exercises.write_course_config(tmp_path)
+    assert (tmp_path / "nbgrader_config.py").read_text() == f"{release_exercises.BLOCK_BEGIN}\n{TEACHERS_CONFIG}"
+
+
+def test_an_earlier_release_is_replaced_only_with_force(tmp_path, capsys):
+    chapter = EXERCISE_NOTEBOOKS[0].parent.name
+    earlier = tmp_path / "course" / "release" / chapter / "exercises.ipynb"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text("the release the students already have")
+    argv = [chapter, "--course-dir", str(tmp_path / "course"), "--output", str(tmp_path / "student")]
+    with pytest.raises(SystemExit) as refused:
+        release_exercises.main(argv)
+    assert refused.value.code == 1
+    assert "--force" in capsys.readouterr().err
+    assert earlier.read_text() == "the release the students already have"
+    assert not (tmp_path / "student").exists()
+
+    release_exercises.main([*argv, "--force"])
+    assert "raise NotImplementedError" in earlier.read_text()
+    assert (tmp_path / "student" / chapter / "exercises.ipynb").exists()

@@ -3,7 +3,7 @@
 Every notebook under ``chapters/`` that has nbgrader cells (one ``exercises.ipynb`` per
 chapter) becomes an nbgrader assignment named after its chapter folder. The command lays
 out an nbgrader course directory (``source/<chapter>/exercises.ipynb`` and an
-``nbgrader_config.py``), runs ``nbgrader generate_assignment`` on each assignment, and
+``nbgrader_config.py``), runs nbgrader's ``generate_assignment`` on each assignment, and
 copies the released notebooks to the output folder. A released notebook has
 ``raise NotImplementedError()`` where solution code was, "YOUR ANSWER HERE" where a
 written answer was, no hidden tests, and no outputs.
@@ -25,12 +25,14 @@ with ``--force``. See ``teaching/grading.md``.
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import PyFileConfigLoader
 
 from lstm_course.nbgrader_course import write_feedback_template
 
@@ -80,9 +82,9 @@ c.Autograde.autograde_preprocessors = [
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "lstm_course.nbgrader_course.FeedbackWithoutTestSource", "lstm_course.nbgrader_course.RenderMyST"]
-c.HTMLExporter.template_name = _course.FEEDBACK_TEMPLATE
+# templates/feedback/mathjax.html.j2 comes first and replaces the macro that loads MathJax from a CDN
 c.HTMLExporter.extra_template_basedirs = [
-    _course.NBGRADER_TEMPLATES, _os.path.join(c.CourseDirectory.root, "templates")]
+    _os.path.join(c.CourseDirectory.root, "templates"), _course.NBGRADER_TEMPLATES]
 c.HTMLExporter.filters = {{"offline_mathjax": "lstm_course.nbgrader_course.mathjax_script"}}
 {BLOCK_END}
 """
@@ -131,11 +133,20 @@ def prepare_course(course, notebooks):
 
 
 def generate_assignment(course, chapter):
-    """Run ``nbgrader generate_assignment`` for one chapter; return the released folder."""
-    nbgrader = Path(sys.executable).with_name("nbgrader")
-    # nbgrader runs alembic by name: the interpreter's bin folder must be on PATH.
-    env = {**os.environ, "PATH": f"{nbgrader.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    subprocess.run([str(nbgrader), "generate_assignment", chapter, "--force"], cwd=course, check=True, env=env)
+    """Run nbgrader's ``generate_assignment`` for one chapter; return the released folder.
+
+    It runs in this process, through the API that nbgrader's formgrader uses, with the course's
+    ``nbgrader_config.py``: one start of nbgrader for every chapter instead of one each.
+    """
+    # nbgrader runs alembic by name when it creates the gradebook: this interpreter's bin folder first.
+    bin_folder = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_folder:
+        os.environ["PATH"] = f"{bin_folder}{os.pathsep}{os.environ.get('PATH', '')}"
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    result = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config).generate_assignment(chapter)
+    print(result.get("log", ""), end="", file=sys.stderr)
+    if not result["success"]:
+        raise ValueError(f"nbgrader generate_assignment {chapter} failed:\n{result.get('error', '')}")
     return course / "release" / chapter
 
 

@@ -153,6 +153,7 @@ def test_the_student_edition_serves_released_notebooks_and_keeps_the_exercises(s
         assert any("raise NotImplementedError" in cell.source for cell in download.cells), relative
         page = (student_html / relative.with_suffix(".html")).read_text(encoding="utf8")
         assert "Objective" in page and "NotImplementedError" in page, relative
+        assert f'href="../../_sources/{relative.as_posix()}" download' in page, "the download button serves it"
     with zipfile.ZipFile(student_html / ARCHIVE) as archive:
         names = set(archive.namelist())
     assert {f"lstm-course/{path.relative_to(ROOT).as_posix()}" for path in EXERCISE_NOTEBOOKS} <= names

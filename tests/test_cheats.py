@@ -376,3 +376,39 @@ def test_verify_environment_finds_a_replaced_checker_without_a_purge(monkeypatch
     monkeypatch.setattr(gradcheck, "rel_error", lambda a, b: 0.0)
     with pytest.raises(AssertionError, match="rel_error"):
         grading.verify_environment()
+
+
+def test_replacing_what_the_check_relies_on_while_it_runs_fails(monkeypatch):
+    from lstm_course.checks import _feedback
+
+    def replaces_rel_error_then_answers_wrong(dh, cache):
+        monkeypatch.setattr(_feedback, "rel_error", lambda a, b: 0.0)
+        return wrong_rnn_backward(dh, cache)
+
+    def swaps_the_references_code(dh, cache):
+        monkeypatch.setattr(rnn.rnn_backward, "__code__", wrong_rnn_backward.__code__)
+        return wrong_rnn_backward(dh, cache)
+
+    def replaces_numpy(dh, cache):
+        monkeypatch.setattr(np, "allclose", lambda *args, **kwargs: True)
+        return wrong_rnn_backward(dh, cache)
+
+    for cheat, name in [(replaces_rel_error_then_answers_wrong, "_feedback.rel_error"),
+                        (swaps_the_references_code, "lstm_course.rnn.rnn_backward"),
+                        (replaces_numpy, "np.allclose")]:
+        verdict = checks.check_rnn_backward(cheat)
+        monkeypatch.undo()
+        assert_rejected(verdict, f"{name} changed while your function ran")
+
+
+def test_the_cases_cannot_be_changed_from_inside_the_function():
+    def zeroes_the_checkers_copies(dh, cache):
+        frame = sys._getframe(1)
+        for value in frame.f_locals.values():
+            for array in (value if isinstance(value, list) else []):
+                for item in (array.args if hasattr(array, "args") else ()):
+                    if isinstance(item, np.ndarray):
+                        item[...] = 0
+        return tuple(np.zeros_like(a) for a in ch03.correct(dh, cache))
+
+    assert not checks.check_rnn_backward(zeroes_the_checkers_copies)

@@ -116,10 +116,15 @@ def _object_problem(value, name):
 
 
 def _numpy_names():
-    names = set(_EXTRA_NUMPY_NAMES)
-    for path in _guard.PACKAGE_ROOT.rglob("*.py"):
-        names.update(re.findall(r"\bnp\.([a-zA-Z_][\w.]*[a-zA-Z0-9_])", path.read_text(encoding="utf-8")))
-    return sorted(name for name in names if not name.startswith("__"))
+    if not _numpy_names_cache:
+        names = set(_EXTRA_NUMPY_NAMES)
+        for path in _guard.PACKAGE_ROOT.rglob("*.py"):
+            names.update(re.findall(r"\bnp\.([a-zA-Z_][\w.]*[a-zA-Z0-9_])", path.read_text(encoding="utf-8")))
+        _numpy_names_cache.extend(sorted(name for name in names if not name.startswith("__")))
+    return _numpy_names_cache
+
+
+_numpy_names_cache = []
 
 
 def _numpy_problems():
@@ -173,3 +178,41 @@ def environment_problems():
     if builtin_problems:       # the checks below use the builtins themselves
         return [*_tracer_problems(), *builtin_problems]
     return [*_tracer_problems(), *_numpy_problems(), *_package_problems()]
+
+
+def _state(value):
+    """What a name refers to, down to the code and defaults a function runs with."""
+    if isinstance(value, (types.BuiltinMethodType, types.MethodType)):    # a new bound object at each lookup
+        return (value.__self__, getattr(value, "__func__", None), value.__name__, None)
+    return (value, getattr(value, "__code__", None), getattr(value, "__defaults__", None),
+            getattr(value, "__kwdefaults__", None))
+
+
+class NamespaceSnapshot:
+    """The names the checkers depend on (the package's modules, numpy, builtins), to see what a call changed."""
+
+    def __init__(self):
+        self._entries = self._read()
+
+    @staticmethod
+    def _read():
+        entries = {f"builtins.{name}": _state(value) for name, value in vars(builtins).items()}
+        for name in _numpy_names():
+            value = np
+            for part in name.split("."):
+                value = getattr(value, part, None)
+            entries[f"np.{name}"] = _state(value)
+        for module_name, module in list(sys.modules.items()):
+            if module_name.split(".")[0] == "lstm_course" and module is not None:
+                entries[module_name] = _state(module)
+                entries.update((f"{module_name}.{name}", _state(value)) for name, value in list(vars(module).items()))
+        return entries
+
+    def first_change(self):
+        """The first name whose object (or code, or defaults) differs from the snapshot's, or ``None``."""
+        now = self._read()
+        for name, before in self._entries.items():
+            after = now.get(name)
+            if after is None or any(a is not b and not (a.__class__ is str and a == b) for a, b in zip(before, after)):
+                return name
+        return None

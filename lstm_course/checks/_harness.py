@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import pickle
 import secrets
 import traceback
 import types
@@ -22,6 +23,7 @@ from typing import Any, NamedTuple
 from .. import activations
 from .._validation import check_callable, check_int
 from . import _guard
+from ._environment import NamespaceSnapshot
 from ._feedback import Problem, compare, default_element, first_change
 from ._verdict import Verdict
 
@@ -148,12 +150,16 @@ def run_check(exercise, fn, reference, make_cases, *, seed=None, outputs, mistak
     title = f"check_{exercise} (seed {seed})"
     allowed_keys = _guard.allowed_fingerprints(allowed)
     arg_names = _argument_names(reference, max(len(case.args) for case in cases))
-    groups = {}
-    for case in cases:
-        pristine, given = copy.deepcopy(case.args), copy.deepcopy(case.args)
+    # The cases are kept as bytes while the student's code runs: nothing it reaches can change them.
+    frozen = tuple(pickle.dumps(case.args) for case in cases)
+    _guard.package_code()            # built now, so that the snapshot sees the finished table
+    snapshot = NamespaceSnapshot()
+    runs = []
+    for case, blob in zip(cases, frozen):
+        given = pickle.loads(blob)
         as_passed = [dict(arg) if isinstance(arg, dict) else arg for arg in given]
         guard = _guard.PackageCodeGuard(allowed=allowed_keys)
-        raised = None
+        raised = returned = None
         with guard:
             try:
                 returned = fn(*given)
@@ -162,9 +168,16 @@ def run_check(exercise, fn, reference, make_cases, *, seed=None, outputs, mistak
         if guard.violation:
             allowed_text = _allowed_text(allowed) if guard.ran_package_code else ""
             return Verdict(False, f"{title}: {guard.violation}{allowed_text}")
-        for problem in _case_problems(pristine, given, as_passed, raised, returned if raised is None else None,
-                                      reference, outputs, mistakes, convert, mutable, arg_names, describe):
-            groups.setdefault(problem.key, []).append((case.label, problem))
+        runs.append((case.label, blob, given, as_passed, raised, returned))
+    changed = snapshot.first_change()
+    if changed:
+        return Verdict(False, f"{title}: {changed} changed while your function ran; a function that replaces "
+                              "what the check relies on cannot be trusted.")
+    groups = {}
+    for label, blob, given, as_passed, raised, returned in runs:
+        for problem in _case_problems(pickle.loads(blob), given, as_passed, raised, returned, reference, outputs,
+                                      mistakes, convert, mutable, arg_names, describe):
+            groups.setdefault(problem.key, []).append((label, problem))
     if not groups:
         return Verdict(True, f"{title}: all {len(cases)} test inputs match.")
     return Verdict(False, _report(title, groups, len(cases)))

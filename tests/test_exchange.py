@@ -33,7 +33,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange import ExchangeFactory
 from traitlets.config import Config, PyFileConfigLoader
 
-from lstm_course import nbgrader_course
+from lstm_course import _nbgrader_course as nbgrader_course
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("release_exercises", ROOT / "tools" / "release_exercises.py")

@@ -147,3 +147,24 @@ def test_an_earlier_release_is_replaced_only_with_force(tmp_path, capsys):
     release_exercises.main([*argv, "--force"])
     assert "raise NotImplementedError" in earlier.read_text()
     assert (tmp_path / "student" / chapter / "exercises.ipynb").exists()
+
+
+
+def test_one_huge_output_is_cut_to_the_course_limit(tmp_path):
+    from nbformat.v4 import new_code_cell, new_output
+
+    from lstm_course._nbgrader_course import LimitOutputSize
+
+    release_exercises.write_course_config(tmp_path)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
+    limit = config.LimitOutputSize.max_chars
+    one_line = "x" * 10_000_000                        # a student's print of a huge array on one line
+    cell = new_code_cell(outputs=[
+        new_output("stream", name="stdout", text=one_line),
+        new_output("execute_result", data={"text/plain": one_line, "text/html": f"<pre>{one_line}</pre>"}),
+        new_output("error", ename="ValueError", evalue=one_line, traceback=[one_line])])
+    cell, _ = LimitOutputSize(config=config).preprocess_cell(cell, {}, 0)
+    stream, result, error = cell.outputs
+    assert len(stream.text) < limit + 200 and "truncated" in stream.text
+    assert set(result.data) == {"text/plain"} and len(result.data["text/plain"]) < limit + 200
+    assert len(error.evalue) < limit + 200 and all(len(line) < limit + 200 for line in error.traceback)

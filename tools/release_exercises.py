@@ -34,7 +34,7 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import PyFileConfigLoader
 
-from lstm_course.nbgrader_course import write_feedback_template
+from lstm_course._nbgrader_course import write_feedback_template
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +59,7 @@ COURSE_SETTINGS = f"""{BLOCK_BEGIN}
 # Put your own settings (course_id, Exchange.root, late penalties) below this block: they win.
 import os as _os
 
-from lstm_course import nbgrader_course as _course
+from lstm_course import _nbgrader_course as _course
 
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
 c.CourseDirectory.root = _os.path.dirname(_os.path.abspath(__file__))
@@ -71,21 +71,21 @@ c.LimitOutputSize.max_chars = 20_000
 # Untouched locked cells get their hidden tests back without a "checksum has changed" warning.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
-    "nbgrader.preprocessors.OverwriteKernelspec", "lstm_course.nbgrader_course.RestoreHiddenTests",
+    "nbgrader.preprocessors.OverwriteKernelspec", "lstm_course._nbgrader_course.RestoreHiddenTests",
     "nbgrader.preprocessors.CheckCellMetadata"]
 c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor", "lstm_course.nbgrader_course.LimitOutputSize",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor", "lstm_course._nbgrader_course.LimitOutputSize",
     "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata"]
 # Feedback: the hidden tests' results without their code, the statements rendered, MathJax inside.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "lstm_course.nbgrader_course.FeedbackWithoutTestSource", "lstm_course.nbgrader_course.RenderMyST"]
+    "lstm_course._nbgrader_course.FeedbackWithoutTestSource", "lstm_course._nbgrader_course.RenderMyST"]
 # templates/feedback/mathjax.html.j2 comes first and replaces the macro that loads MathJax from a CDN
 c.HTMLExporter.extra_template_basedirs = [
     _os.path.join(c.CourseDirectory.root, "templates"), _course.NBGRADER_TEMPLATES]
-c.HTMLExporter.filters = {{"offline_mathjax": "lstm_course.nbgrader_course.mathjax_script"}}
+c.HTMLExporter.filters = {{"offline_mathjax": "lstm_course._nbgrader_course.mathjax_script"}}
 {BLOCK_END}
 """
 

@@ -84,10 +84,10 @@ class LimitOutputSize(LimitOutput):
                 if mime == "text/plain":
                     output.data[mime] = self._cut(text)
                 elif len(text) > self.max_chars:
-                    # half an HTML table or image would not display: say what was removed instead
+                    # half an HTML table or image would not display: keep the plain text, or a note
                     del output.data[mime]
-                    output.data["text/plain"] = (f"... {mime} output removed: {len(text):,} characters, "
-                                                 f"the limit is {self.max_chars:,} ...")
+                    output.data.setdefault("text/plain", f"... {mime} output removed: {len(text):,} characters, "
+                                                         f"the limit is {self.max_chars:,} ...")
 
 
 class _FeedbackPreprocessor(Preprocessor):

@@ -144,12 +144,12 @@ def test_an_honest_solution_passes(name):
 @pytest.mark.parametrize("cheat", CODE_CHEATS)
 @pytest.mark.parametrize("name", NAMES)
 def test_reaching_the_reference_by_any_path_fails(name, cheat):
-    assert_rejected(check(name, with_reference(name, CODE_CHEATS[cheat])), "ran the package's")
+    assert_rejected(check(name, with_reference(name, CODE_CHEATS[cheat])), "ran the course's")
 
 
 @pytest.mark.parametrize("name, helper", [(name, helper) for name in NAMES for helper in EXERCISES[name][2]])
 def test_a_package_helper_that_computes_the_answer_fails(name, helper):
-    assert_rejected(check(name, helper), "ran the package's")
+    assert_rejected(check(name, helper), "ran the course's")
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -126,7 +126,7 @@ def test_rejects_a_plausible_mistake_with_its_hint(wrong, hint):
 def test_calling_the_answer_is_rejected(cheat):
     verdict = checks.check_mlp_backward(cheat)
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
 
 
 def test_the_answer_works_again_after_the_check():

@@ -75,7 +75,7 @@ def test_rejects_a_plausible_mistake_with_its_hint(wrong, hint):
 def test_calling_the_answer_is_rejected(cheat):
     verdict = checks.check_rnn_step_backward(cheat)
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
 
 
 def test_the_answer_works_again_after_the_check():
@@ -198,7 +198,7 @@ def per_step_through_package_step(dh, cache):
 def test_per_step_calling_the_answer_is_rejected(cheat):
     verdict = checks.check_per_step_gradients(cheat)
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
 
 
 def tanh_of_the_state(dh, cache):

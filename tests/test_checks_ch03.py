@@ -119,14 +119,14 @@ def test_rejects_a_plausible_mistake_with_its_hint(wrong, hint):
 def test_calling_the_answer_is_rejected(cheat):
     verdict = checks.check_rnn_backward(cheat)
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
 
 
 def test_going_through_the_model_is_rejected():
     verdict = checks.check_rnn_backward(goes_through_the_model)
     assert not verdict
     out = verdict.message
-    assert "ran the package's" in out or "raised" in out
+    assert "ran the course's" in out or "raised" in out
 
 
 def test_the_answer_works_again_after_the_check():

@@ -92,7 +92,7 @@ def test_clip_rejects_a_plausible_mistake_with_its_hint(wrong, hint):
 def test_clip_calling_the_answer_is_rejected(cheat):
     verdict = checks.check_clip_grad_norm(cheat)
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
 
 
 def test_clip_works_again_after_the_check():
@@ -204,7 +204,7 @@ def test_product_rejects_a_plausible_mistake_with_its_hint(wrong, hint):
 def test_product_calling_the_answer_is_rejected(cheat):
     verdict = checks.check_jacobian_product(cheat)
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
 
 
 def test_misuse_raises_a_clear_value_error():

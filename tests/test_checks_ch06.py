@@ -74,7 +74,7 @@ def test_schedule_rejects_a_plausible_mistake_with_its_hint(wrong, hint):
 def test_schedule_calling_the_answer_is_rejected(cheat):
     verdict = checks.check_tbptt_schedule(cheat)
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
     assert tbptt.tbptt_schedule(10, 4, 2) == [(4, 3, 3), (8, 7, 7), (10, 9, 9)]   # restored afterwards
 
 
@@ -185,7 +185,7 @@ def test_gradients_must_keep_float32():
 def test_gradients_calling_the_answer_is_rejected(cheat):
     verdict = checks.check_tbptt_gradients(cheat)
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
 
 
 def test_a_wrong_return_structure_is_feedback():

@@ -71,7 +71,7 @@ def test_order_rejects_a_plausible_mistake_with_its_hint(wrong, hint):
 def test_order_calling_the_answer_is_rejected(cheat):
     verdict = checks.check_stateful_sample_index(cheat)
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
     assert chunking.stateful_sample_index(2, 1, 1)[0].tolist() == [0, 1]    # restored afterwards
 
 
@@ -141,7 +141,7 @@ def test_acf_rejects_a_plausible_mistake_with_its_hint(wrong, hint):
 def test_acf_calling_the_answer_is_rejected():
     verdict = checks.check_autocorrelation(acf_via_the_pacf_module)
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
 
 
 @pytest.mark.parametrize("checker", ["check_stateful_sample_index", "check_autocorrelation"])

@@ -61,7 +61,7 @@ def test_backward_rejects_mistakes(wrong, hint):
 def test_backward_rejects_calls_to_the_answer(cheat):
     verdict = checks.check_softmax_cross_entropy_backward(cheat)
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
 
 
 def correct_sampler(logits, temperature, rng):
@@ -120,7 +120,7 @@ def test_sampling_rejects_mistakes(wrong):
 def test_sampling_rejects_calling_the_answer():
     verdict = checks.check_sample_with_temperature(calls_sampler)
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
 
 
 def softmax_over_the_batch(logits, targets):

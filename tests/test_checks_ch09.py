@@ -59,7 +59,7 @@ def test_rejects_mistakes_with_a_hint(wrong, hint):
 def test_rejects_calling_the_reference():
     verdict = checks.check_one_unit_sensitivity_step(lambda *a: imported_before_the_check(*a))
     assert not verdict
-    assert "ran the package's" in verdict.message
+    assert "ran the course's" in verdict.message
     assert not checks.check_one_unit_sensitivity_step(lambda *a: rtrl.one_unit_sensitivity_step(*a))
     # and the reference works again afterwards
     h, S = rtrl.one_unit_sensitivity_step(np.ones(2), np.zeros(2), np.zeros((2, 3)), 0.5, 0.5, 0.0)

@@ -13,7 +13,9 @@ the check when any of it runs, except the helpers the exercise allows. A functio
 that changes its inputs in place, removes the profiler or starts a thread fails too.
 :func:`answers_blocked` applies the same recognition to a block of notebook code.
 Graded hidden tests use :mod:`lstm_course.checks.grading`, which first verifies that
-builtins, numpy and the package are genuine.
+builtins, numpy and the package are genuine. A teacher builds a checker for an exercise of
+their own with :func:`run_check`, :class:`Case` and :class:`Mistake` (see
+``teaching/exercise_template.ipynb``).
 
 Use them in a notebook without nbgrader::
 
@@ -21,7 +23,7 @@ Use them in a notebook without nbgrader::
     verdict = checks.check_rnn_step_backward(my_rnn_step_backward)
     assert verdict, verdict.message
 """
-from ._harness import AnswerUnavailable, answers_blocked
+from ._harness import ACTIVATIONS, AnswerUnavailable, Case, Mistake, answers_blocked, run_check
 from ._verdict import Verdict
 from .ch01 import check_mlp_backward
 from .ch02 import check_per_step_gradients, check_rnn_step_backward
@@ -33,7 +35,8 @@ from .ch07 import check_autocorrelation, check_stateful_sample_index
 from .ch08 import check_sample_with_temperature, check_softmax_cross_entropy_backward
 from .ch09 import check_one_unit_sensitivity_step
 
-__all__ = ["AnswerUnavailable", "Verdict", "answers_blocked", "check_mlp_backward", "check_per_step_gradients",
+__all__ = ["ACTIVATIONS", "AnswerUnavailable", "Case", "Mistake", "Verdict", "answers_blocked", "run_check",
+           "check_mlp_backward", "check_per_step_gradients",
            "check_rnn_step_backward", "check_rnn_backward", "check_clip_grad_norm", "check_jacobian_product",
            "check_lstm_step_backward", "check_tbptt_schedule", "check_tbptt_gradients",
            "check_stateful_sample_index", "check_autocorrelation",

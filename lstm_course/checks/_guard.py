@@ -73,25 +73,40 @@ def _nested_codes(code):
             yield from _nested_codes(value)
 
 
-def package_code():
-    """Fingerprint -> name of every non-trivial function of the package, compiled from its files on disk.
+def file_code(path, module):
+    """Fingerprint -> "module.qualname" of every non-trivial function in the file ``path``, compiled from disk.
 
-    Each file is compiled at the three optimisation levels, so source exec'd with
+    The file is compiled at the three optimisation levels, so source exec'd with
     ``optimize=2`` (docstrings and asserts stripped) is recognised too.
     """
+    found = {}
+    source = pathlib.Path(path).read_text(encoding="utf-8")
+    for optimize in (0, 1, 2):
+        for code in _nested_codes(compile(source, str(path), "exec", optimize=optimize)):
+            if code.co_name not in _ANONYMOUS and len(code.co_code) >= MIN_BYTECODE_BYTES:
+                found.setdefault(fingerprint(code), f"{module}.{getattr(code, 'co_qualname', code.co_name)}")
+    return found
+
+
+def package_code():
+    """Fingerprint -> name of every non-trivial function of the package (see :func:`file_code`), built once."""
     global _package_code
     if _package_code is None:
         found = {}
         for path in sorted(PACKAGE_ROOT.rglob("*.py")):
             module = ".".join(path.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts)
-            module = module.removesuffix(".__init__")
-            source = path.read_text(encoding="utf-8")
-            for optimize in (0, 1, 2):
-                for code in _nested_codes(compile(source, str(path), "exec", optimize=optimize)):
-                    if code.co_name not in _ANONYMOUS and len(code.co_code) >= MIN_BYTECODE_BYTES:
-                        found.setdefault(fingerprint(code), f"{module}.{getattr(code, 'co_qualname', code.co_name)}")
+            for key, name in file_code(path, module.removesuffix(".__init__")).items():
+                found.setdefault(key, name)
         _package_code = found
     return _package_code
+
+
+def answer_code(functions):
+    """The package's code plus every function in the files of ``functions`` (a teacher's own references)."""
+    found = dict(package_code())
+    for function in functions:
+        found.update(file_code(function.__code__.co_filename, function.__module__))
+    return found
 
 
 def allowed_fingerprints(functions):
@@ -127,10 +142,13 @@ class PackageCodeGuard:
         The code that must not run; default every function of the package.
     allowed : set of fingerprints
         Helpers the student may call (and everything they call in turn).
+    home_files : iterable of str
+        Files outside the package whose code counts as the package's (a teacher's references).
     """
 
-    def __init__(self, forbidden=None, allowed=frozenset()):
+    def __init__(self, forbidden=None, allowed=frozenset(), home_files=()):
         self.forbidden = package_code() if forbidden is None else forbidden
+        self.home_files = frozenset(home_files)
         self.allowed = allowed
         self.violation = None
         self.ran_package_code = False
@@ -170,7 +188,7 @@ class PackageCodeGuard:
         elif code in _TAMPERING_CODE or code.co_filename.startswith(_CTYPES_DIR):
             status = "tampering"
         else:
-            in_package_dir = code.co_filename.startswith(_PACKAGE_DIR)
+            in_package_dir = code.co_filename.startswith(_PACKAGE_DIR) or code.co_filename in self.home_files
             status = self.forbidden.get(key)
             if status is not None and len(code.co_code) < SHORT_BYTECODE_BYTES and not in_package_dir:
                 status = None
@@ -196,7 +214,7 @@ class PackageCodeGuard:
                 self._record("your function reached for the machinery that watches it (threading.setprofile, "
                              "settrace or ctypes): a check cannot trust such a function.")
             elif status is not None:
-                self._record(f"your function ran the package's {status} (recognised by its code, however "
+                self._record(f"your function ran the course's {status} (recognised by its code, however "
                              "it was reached), which computes the answer or part of it. Write the "
                              "computation yourself.", package_code=True)
         elif event == "return":

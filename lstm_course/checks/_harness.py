@@ -113,7 +113,7 @@ def _keep_returned(returned, given):
 
 
 def run_check(exercise, fn, reference, make_cases, *, seed=None, outputs, mistakes=(), allowed=(),
-              convert=_keep_returned, mutable=(), describe=default_element):
+              convert=_keep_returned, mutable=(), describe=default_element, answers=()):
     """Compare ``fn`` with ``reference`` on every case of ``make_cases(seed)`` and return a :class:`Verdict`.
 
     Parameters
@@ -143,6 +143,9 @@ def run_check(exercise, fn, reference, make_cases, *, seed=None, outputs, mistak
         Arguments the function is meant to change in place.
     describe : callable
         ``describe(name, index, got, expected)`` names a wrong element in the student's terms.
+    answers : sequence of functions
+        Functions outside the package that compute the answer (a teacher's own reference): every
+        function in their files is recognised and off limits, like the package's code.
     """
     check_callable("fn", fn)
     seed = draw_seed(seed)
@@ -152,13 +155,14 @@ def run_check(exercise, fn, reference, make_cases, *, seed=None, outputs, mistak
     arg_names = _argument_names(reference, max(len(case.args) for case in cases))
     # The cases are kept as bytes while the student's code runs: nothing it reaches can change them.
     frozen = tuple(pickle.dumps(case.args) for case in cases)
-    _guard.package_code()            # built now, so that the snapshot sees the finished table
+    forbidden = _guard.answer_code(answers)      # built now, so that the snapshot sees the finished table
+    home_files = {function.__code__.co_filename for function in answers}
     snapshot = NamespaceSnapshot()
     runs = []
     for case, blob in zip(cases, frozen):
         given = pickle.loads(blob)
         as_passed = [dict(arg) if isinstance(arg, dict) else arg for arg in given]
-        guard = _guard.PackageCodeGuard(allowed=allowed_keys)
+        guard = _guard.PackageCodeGuard(forbidden=forbidden, allowed=allowed_keys, home_files=home_files)
         raised = returned = None
         with guard:
             try:

@@ -245,8 +245,20 @@ def test_starting_a_process_or_a_tracer_fails():
         sys.settrace(None)
         return ch03.correct(dh, cache)
 
+    def threading_hook(dh, cache):
+        threading.setprofile(None)
+        return ch03.correct(dh, cache)
+
+    def through_ctypes(dh, cache):
+        import ctypes
+        ctypes.pythonapi.PyEval_SetProfile(None, None)
+        return ch03.correct(dh, cache)
+
     assert_rejected(checks.check_rnn_backward(in_a_process), "processes")
     assert_rejected(checks.check_rnn_backward(tracer), "settrace")
+    assert_rejected(checks.check_rnn_backward(threading_hook), "threading.setprofile")
+    assert_rejected(checks.check_rnn_backward(through_ctypes), "ctypes", "profiler")
+    assert checks.check_rnn_backward(ch03.correct)
 
 
 def test_the_answer_works_again_after_a_check():
@@ -412,3 +424,16 @@ def test_the_cases_cannot_be_changed_from_inside_the_function():
         return tuple(np.zeros_like(a) for a in ch03.correct(dh, cache))
 
     assert not checks.check_rnn_backward(zeroes_the_checkers_copies)
+
+
+def test_importing_a_package_module_inside_the_function_is_not_cheating(monkeypatch):
+    import lstm_course
+    monkeypatch.delitem(sys.modules, "lstm_course.tasks", raising=False)
+    monkeypatch.delattr(lstm_course, "tasks", raising=False)
+
+    def imports_then_works(dh, cache):
+        import lstm_course.tasks  # noqa: F401  (runs the module's body, which calls package code)
+        return ch03.correct(dh, cache)
+
+    verdict = checks.check_rnn_backward(imports_then_works)
+    assert verdict, verdict.message

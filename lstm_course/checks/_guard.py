@@ -183,16 +183,16 @@ class PackageCodeGuard:
         if cached is not None and cached[0] is code:
             return cached[1]
         key = fingerprint(code)
-        if key in self.allowed:
+        home = code.co_filename.startswith(_PACKAGE_DIR) or code.co_filename in self.home_files
+        if key in self.allowed or (home and code.co_name == "<module>"):   # importing a module is harmless
             status = "allowed"
         elif code in _TAMPERING_CODE or code.co_filename.startswith(_CTYPES_DIR):
             status = "tampering"
         else:
-            in_package_dir = code.co_filename.startswith(_PACKAGE_DIR) or code.co_filename in self.home_files
             status = self.forbidden.get(key)
-            if status is not None and len(code.co_code) < SHORT_BYTECODE_BYTES and not in_package_dir:
+            if status is not None and len(code.co_code) < SHORT_BYTECODE_BYTES and not home:
                 status = None
-            if status is None and in_package_dir:
+            if status is None and home:
                 status = "inherit"      # a package lambda or comprehension: part of the function that runs it
         self._status[id(code)] = (code, status)
         return status

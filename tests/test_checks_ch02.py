@@ -238,3 +238,12 @@ def test_per_step_recognises_more_mistakes(wrong, hint):
     verdict = checks.check_per_step_gradients(wrong)
     assert not verdict
     assert hint in verdict.message
+
+
+def test_a_hint_shared_by_several_outputs_appears_once():
+    def every_sign_flipped(dh, cache):
+        return tuple(-value for value in correct(dh, cache))
+
+    verdict = checks.check_rnn_step_backward(every_sign_flipped)
+    assert verdict.message.count("wrong sign") == 1
+    assert "(the same for " in verdict.message

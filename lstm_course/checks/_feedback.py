@@ -164,8 +164,9 @@ def compare(name, got, expected, mistakes, args, describe=default_element):
     if hint:
         return Problem(("hint", hint), name, f"{text}. Hint: {hint}")
     generic = _generic_hint(got_array, expected_array, tol)
-    if generic:
-        return Problem((name, generic[0]), name, f"{text}. Hint: {generic[1]}")
+    if generic:       # one hint for every output that shows it; a factor's value differs between outputs
+        key = ("hint", name, generic[0]) if generic[0] == "factor" else ("hint", generic[1])
+        return Problem(key, name, f"{text}. Hint: {generic[1]}")
     return Problem((name, "off"), name, text)
 
 

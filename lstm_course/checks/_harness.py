@@ -236,10 +236,20 @@ def _allowed_text(allowed):
 
 
 def _report(title, groups, n_cases):
-    """Each problem once: the first case that shows it in full, and on how many other inputs it recurs."""
-    lines = [f"{title}: {len(groups)} problem(s) on {n_cases} test inputs."]
-    hinted_first = sorted(groups.values(), key=lambda occurrences: "Hint:" not in occurrences[0][1].text)
-    for occurrences in hinted_first[:_SHOWN_PROBLEMS]:
+    """Each problem once: the first case that shows it in full, and on how many other inputs it recurs.
+
+    A hinted problem comes first. An unexplained difference is left out when a hint already covers
+    that output on other inputs (a single number cannot show a sign or a factor), or covers those
+    inputs in another output (one mistake usually changes several outputs).
+    """
+    hinted = [occurrences for occurrences in groups.values() if "Hint:" in occurrences[0][1].text]
+    explained = {problem.output for occurrences in hinted for _, problem in occurrences}
+    explained_cases = {label for occurrences in hinted for label, _ in occurrences}
+    shown = hinted + [occurrences for occurrences in groups.values() if "Hint:" not in occurrences[0][1].text
+                      and not {problem.output for _, problem in occurrences} <= explained
+                      and not {label for label, _ in occurrences} <= explained_cases]
+    lines = [f"{title}: {len(shown)} problem(s) on {n_cases} test inputs."]
+    for occurrences in shown[:_SHOWN_PROBLEMS]:
         label, problem = occurrences[0]
         others = len({other for other, _ in occurrences[1:] if other != label})
         also = sorted({p.output for _, p in occurrences[1:] if p.output and p.output != problem.output})
@@ -249,6 +259,6 @@ def _report(title, groups, n_cases):
         if others:
             line += f" (and on {others} other test input{'s' if others > 1 else ''})"
         lines.append(line)
-    if len(groups) > _SHOWN_PROBLEMS:
-        lines.append(f"- ... and {len(groups) - _SHOWN_PROBLEMS} more problem(s); fix these first.")
+    if len(shown) > _SHOWN_PROBLEMS:
+        lines.append(f"- ... and {len(shown) - _SHOWN_PROBLEMS} more problem(s); fix these first.")
     return "\n".join(lines)

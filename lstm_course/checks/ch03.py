@@ -53,33 +53,21 @@ def _output(index, **mistake):
 
 _NO_CARRY = ("the error on h_t is the injected dh[:, t] PLUS the error that comes back from step t+1 "
              "(dz_{t+1} Wh^T); carry it from one step to the next.")
-_RNN_MISTAKES = [
-    Mistake("dWh", _output(3, carry=False), _NO_CARRY),
-    Mistake("dx", _output(0, carry=False), _NO_CARRY),
-    Mistake("dWh", _output(3, carry_through_tanh=False),
-            "the carried error arrives on h_t, before the tanh: add it to dh[:, t] and then multiply "
-            "the sum by (1 - h_t**2)."),
-    Mistake("dx", _output(0, carry_through_tanh=False),
-            "the carried error arrives on h_t, before the tanh: add it to dh[:, t] and then multiply "
-            "the sum by (1 - h_t**2)."),
-    Mistake("dWh", _output(3, wrap_h_prev=True),
-            "at t = 0 the previous state is cache['h0']; h[:, t - 1] with t = 0 is h[:, -1], the LAST state."),
-    Mistake("dWh", _output(3, forward_in_time=True),
-            "the error flows backwards: loop t = T-1, ..., 0, so that the error from step t+1 is ready "
-            "when you reach step t."),
-    Mistake("dh0", _output(1, forward_in_time=True),
-            "the error flows backwards: loop t = T-1, ..., 0, so that the error from step t+1 is ready "
-            "when you reach step t."),
-    Mistake("dWh", _output(3, mean_over_time=True),
-            "every step uses the same (shared) weights, so their gradient is the SUM over the steps, "
-            "not the mean."),
-    Mistake("dWx", _output(2, mean_over_time=True),
-            "every step uses the same (shared) weights, so their gradient is the SUM over the steps, "
-            "not the mean."),
-    Mistake("db", _output(4, mean_over_time=True),
-            "every step uses the same (shared) weights, so their gradient is the SUM over the steps, "
-            "not the mean."),
+_RNN_OUTPUTS = ("dx", "dh0", "dWx", "dWh", "db")
+_RNN_VARIANTS = [
+    (dict(carry=False), _NO_CARRY),
+    (dict(carry_through_tanh=False), "the carried error arrives on h_t, before the tanh: add it to dh[:, t] and "
+                                     "then multiply the sum by (1 - h_t**2)."),
+    (dict(wrap_h_prev=True), "at t = 0 the previous state is cache['h0']; h[:, t - 1] with t = 0 is h[:, -1], "
+                             "the LAST state."),
+    (dict(forward_in_time=True), "the error flows backwards: loop t = T-1, ..., 0, so that the error from step "
+                                 "t+1 is ready when you reach step t."),
+    (dict(mean_over_time=True), "every step uses the same (shared) weights, so their gradient is the SUM over "
+                                "the steps, not the mean."),
 ]
+# Each mistake is recognised in every output it changes.
+_RNN_MISTAKES = [Mistake(name, _output(index, **variant), hint)
+                 for variant, hint in _RNN_VARIANTS for index, name in enumerate(_RNN_OUTPUTS)]
 
 
 def check_rnn_backward(fn, *, seed=None):
@@ -92,4 +80,4 @@ def check_rnn_backward(fn, *, seed=None):
     numerical gradient, ...) is off limits, except :mod:`lstm_course.activations`.
     """
     return run_check("rnn_backward", fn, rnn.rnn_backward, _rnn_cases, seed=seed,
-                     outputs=("dx", "dh0", "dWx", "dWh", "db"), mistakes=_RNN_MISTAKES, allowed=ACTIVATIONS)
+                     outputs=_RNN_OUTPUTS, mistakes=_RNN_MISTAKES, allowed=ACTIVATIONS)

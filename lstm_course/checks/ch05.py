@@ -41,7 +41,7 @@ def _output(index, **mistake):
     return lambda dh, dc, cache: _mutant(dh, dc, cache, **mistake)[index]
 
 
-_DX, _DH_PREV, _DC_PREV, _DWX, _DWH, _DB = range(6)
+_DB = 5
 _WITHOUT_H_PATH = ("dc did not receive the error that arrives through h: add dh * o * (1 - tanh(c)**2) to dc "
                    "before using it (c reaches the loss through h_t and through c_{t+1}).")
 _NO_TANH_SLOPE = ("the path from h to c goes through tanh(c): dc_total = dc + dh * o * (1 - tanh(c)**2); "
@@ -50,19 +50,19 @@ _SIGMOID_TWICE = ("the gates in the cache are already sigmoid outputs: the slope
                   "not sigmoid(i) * (1 - sigmoid(i)).")
 _ORDER = ("the four blocks of dz (and so of dWx, dWh, db) must be in the order i, f, g, o, "
           "the order in which z is split in the forward pass.")
+_OUTPUTS = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
+_VARIANTS = [
+    (dict(forget=False), "did you multiply by the forget gate? c = f * c_prev + i * g, so dc_prev = dc_total * f."),
+    (dict(output_path="none"), _WITHOUT_H_PATH),
+    (dict(output_path="no slope"), _NO_TANH_SLOPE),
+    (dict(sigmoid_slope="twice"), _SIGMOID_TWICE),
+    (dict(do_factor="c"), "the output gate multiplies tanh(c), not c: do = dh * tanh(c)."),
+    *((dict(order=order), _ORDER) for order in [(0, 1, 3, 2), (1, 0, 2, 3), (3, 0, 1, 2), (0, 2, 1, 3)]),
+]
+# Each mistake is recognised in every output it changes.
 _LSTM_STEP_MISTAKES = [
-    Mistake("dc_prev", _output(_DC_PREV, forget=False),
-            "dc_prev is off: did you multiply by the forget gate? "
-            "c = f * c_prev + i * g, so dc_prev = dc_total * f."),
-    Mistake("dc_prev", _output(_DC_PREV, output_path="none"), _WITHOUT_H_PATH),
-    Mistake("dc_prev", _output(_DC_PREV, output_path="no slope"), _NO_TANH_SLOPE),
-    Mistake("db", _output(_DB, output_path="none"), _WITHOUT_H_PATH),
-    Mistake("db", _output(_DB, output_path="no slope"), _NO_TANH_SLOPE),
-    Mistake("db", _output(_DB, sigmoid_slope="twice"), _SIGMOID_TWICE),
-    Mistake("db", _output(_DB, do_factor="c"),
-            "the output gate multiplies tanh(c), not c: do = dh * tanh(c)."),
-    *(Mistake("db", _output(_DB, order=order), _ORDER)
-      for order in [(0, 1, 3, 2), (1, 0, 2, 3), (3, 0, 1, 2), (0, 2, 1, 3)]),
+    *(Mistake(name, _output(index, **variant), hint)
+      for variant, hint in _VARIANTS for index, name in enumerate(_OUTPUTS)),
     Mistake("db", lambda dh, dc, cache: _mutant(dh, dc, cache)[_DB] / len(dh),
             "the bias is used by every example in the batch, so its gradient is the sum over N, not the mean."),
     Mistake("dWh", lambda dh, dc, cache: (cache["o"] * cache["tanh_c"]).T @ _dz(dh, dc, cache),
@@ -88,5 +88,5 @@ def check_lstm_step_backward(fn, *, seed=None):
     The package's own code is off limits while ``fn`` runs, except :mod:`lstm_course.activations`.
     """
     return run_check("lstm_step_backward", fn, lstm.lstm_step_backward, _lstm_step_cases, seed=seed,
-                     outputs=("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"), mistakes=_LSTM_STEP_MISTAKES,
+                     outputs=_OUTPUTS, mistakes=_LSTM_STEP_MISTAKES,
                      allowed=ACTIVATIONS)

@@ -22,6 +22,7 @@ records the first violation, which the caller reports after the call:
 from __future__ import annotations
 
 import _thread
+import dis
 import os
 import pathlib
 import sys
@@ -44,18 +45,27 @@ SHORT_BYTECODE_BYTES = 150
 # Module bodies, comprehensions and lambdas run inside, or only define, the named functions that are
 # recognised; on their own they are generic enough (``(x[k] for k in keys)``) to match a student's code.
 _ANONYMOUS = {"<module>", "<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>", "<lambda>"}
+_NOP = dis.opmap["NOP"]
 _fingerprints_by_id = {}      # id(code) -> (code, fingerprint); the code is kept so the id stays unique
 _package_code = None          # fingerprint -> "lstm_course.module.qualname", built on first use
 
 
 def fingerprint(code):
-    """A hashable summary of what ``code`` does: bytecode, constants and names."""
+    """A hashable summary of what ``code`` does: bytecode, constants and names.
+
+    The docstring does not count (``optimize=2`` drops it and leaves a NOP where it stood), so
+    one compilation recognises source exec'd at any optimisation level.
+    """
     cached = _fingerprints_by_id.get(id(code))
     if cached is not None and cached[0] is code:
         return cached[1]
-    constants = tuple(fingerprint(value) if isinstance(value, types.CodeType) else _constant_key(value)
-                      for value in code.co_consts)
-    result = (code.co_code, constants, code.co_names)
+    constants = [fingerprint(value) if isinstance(value, types.CodeType) else _constant_key(value)
+                 for value in code.co_consts]
+    if constants and constants[0][0] == "str":       # the docstring's slot (None without one)
+        constants[0] = _constant_key(None)
+    raw = code.co_code
+    bytecode = b"".join(raw[i:i + 2] for i in range(0, len(raw), 2) if raw[i] != _NOP)
+    result = (bytecode, tuple(constants), code.co_names)
     _fingerprints_by_id[id(code)] = (code, result)
     return result
 
@@ -76,12 +86,11 @@ def _nested_codes(code):
 def file_code(path, module):
     """Fingerprint -> "module.qualname" of every non-trivial function in the file ``path``, compiled from disk.
 
-    The file is compiled at the three optimisation levels, so source exec'd with
-    ``optimize=2`` (docstrings and asserts stripped) is recognised too.
+    A file with ``assert`` statements is also compiled without them, as ``optimize=1`` or 2 would.
     """
     found = {}
     source = pathlib.Path(path).read_text(encoding="utf-8")
-    for optimize in (0, 1, 2):
+    for optimize in ((0, 1) if "assert" in source else (0,)):
         for code in _nested_codes(compile(source, str(path), "exec", optimize=optimize)):
             if code.co_name not in _ANONYMOUS and len(code.co_code) >= MIN_BYTECODE_BYTES:
                 found.setdefault(fingerprint(code), f"{module}.{getattr(code, 'co_qualname', code.co_name)}")

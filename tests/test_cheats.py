@@ -9,6 +9,7 @@ cheats on the grading environment: a cell that replaces a checker, ``rel_error``
 numpy function or a builtin, under the hidden tests' pattern (purge, re-import, check).
 """
 import copy
+import gc
 import importlib
 import importlib.util
 import pickle
@@ -438,3 +439,52 @@ def test_importing_a_package_module_inside_the_function_is_not_cheating(monkeypa
 
     verdict = checks.check_rnn_backward(imports_then_works)
     assert verdict, verdict.message
+
+
+class ComputedLater:
+    """Looks like an array; computes it with the reference only when the checker converts it."""
+
+    def __init__(self, compute):
+        self.compute = compute
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.compute(), dtype=dtype)
+
+
+class PatchesWhenPrinted(Exception):
+    def __str__(self):
+        from lstm_course.checks import _feedback
+        _feedback.rel_error = lambda a, b: 0.0
+        return "nothing to see"
+
+
+class PatchesWhenCollected:
+    def __init__(self):
+        self.cycle = self
+
+    def __del__(self):
+        from lstm_course.checks import _feedback
+        _feedback.rel_error = lambda a, b: 0.0
+
+
+def test_code_hidden_in_the_returned_objects_runs_watched(monkeypatch):
+    from lstm_course.checks import _feedback
+    monkeypatch.setattr(_feedback, "rel_error", _feedback.rel_error)   # restored after the test
+
+    def lazy_outputs(dh, cache):
+        return tuple(ComputedLater(lambda i=i: rnn.rnn_backward(dh, cache)[i]) for i in range(5))
+
+    def raises_a_patching_exception(dh, cache):
+        raise PatchesWhenPrinted()
+
+    def leaves_patching_garbage(dh, cache):
+        PatchesWhenCollected()
+        return wrong_rnn_backward(dh, cache)
+
+    genuine = _feedback.rel_error
+    assert_rejected(checks.check_rnn_backward(lazy_outputs), "ran the course's lstm_course.rnn")
+    assert_rejected(checks.check_rnn_backward(raises_a_patching_exception), "changed while your function ran")
+    _feedback.rel_error = genuine
+    assert_rejected(checks.check_rnn_backward(leaves_patching_garbage), "changed while your function ran", "off")
+    gc.collect()                     # the garbage's __del__ patches now, before rel_error is restored
+    _feedback.rel_error = genuine

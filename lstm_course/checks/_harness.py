@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gc
 import inspect
 import pickle
 import secrets
@@ -19,6 +20,8 @@ import traceback
 import types
 from collections.abc import Callable
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from .. import activations
 from .._validation import check_callable, check_int
@@ -158,30 +161,44 @@ def run_check(exercise, fn, reference, make_cases, *, seed=None, outputs, mistak
     forbidden = _guard.answer_code(answers)      # built now, so that the snapshot sees the finished table
     home_files = {function.__code__.co_filename for function in answers}
     snapshot = NamespaceSnapshot()
-    runs = []
-    for case, blob in zip(cases, frozen):
-        given = pickle.loads(blob)
-        as_passed = [dict(arg) if isinstance(arg, dict) else arg for arg in given]
-        guard = _guard.PackageCodeGuard(forbidden=forbidden, allowed=allowed_keys, home_files=home_files)
-        raised = returned = None
-        with guard:
-            try:
-                returned = fn(*given)
-            except Exception as exc:  # the student's error is feedback, not a crash of the checker
-                raised = exc
-        if guard.violation:
-            allowed_text = _allowed_text(allowed) if guard.ran_package_code else ""
-            return Verdict(False, f"{title}: {guard.violation}{allowed_text}")
-        runs.append((case.label, blob, given, as_passed, raised, returned))
-    changed = snapshot.first_change()
-    if changed:
-        return Verdict(False, f"{title}: {changed} changed while your function ran; a function that replaces "
-                              "what the check relies on cannot be trusted.")
-    groups = {}
-    for label, blob, given, as_passed, raised, returned in runs:
-        for problem in _case_problems(pickle.loads(blob), given, as_passed, raised, returned, reference, outputs,
-                                      mistakes, convert, mutable, arg_names, describe):
-            groups.setdefault(problem.key, []).append((label, problem))
+    inside = allowed_keys | _guard.allowed_fingerprints([_materialize, _describe_exception])
+    # No cycle collection while the check runs: a student's __del__ must not run while the answers are
+    # compared. Garbage freed by reference counts is freed inside the guard, watched.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        runs = []
+        for case, blob in zip(cases, frozen):
+            given = pickle.loads(blob)
+            as_passed = [dict(arg) if isinstance(arg, dict) else arg for arg in given]
+            guard = _guard.PackageCodeGuard(forbidden=forbidden, allowed=inside, home_files=home_files)
+            with guard:
+                # Everything the student's objects can run (__array__, __iter__, __str__, __del__) runs
+                # here, watched: what leaves the block is plain data.
+                try:
+                    returned, raised = _materialize(fn(*given)), None
+                except Exception as exc:  # the student's error is feedback, not a crash of the checker
+                    returned, raised = None, _describe_exception(exc)
+                run = (case.label, blob, _materialize(given), _materialize(as_passed), raised, returned)
+                given = as_passed = None
+                if gc.isenabled():        # the function switched the collector back on
+                    gc.collect()
+                    gc.disable()
+            if guard.violation:
+                return Verdict(False, _violation_text(title, guard, allowed))
+            runs.append(run)
+        changed = snapshot.first_change()
+        if changed:
+            return Verdict(False, f"{title}: {changed} changed while your function ran; a function that "
+                                  "replaces what the check relies on cannot be trusted.")
+        groups = {}
+        for label, blob, given, as_passed, raised, returned in runs:
+            for problem in _case_problems(pickle.loads(blob), given, as_passed, raised, returned, reference,
+                                          outputs, mistakes, convert, mutable, arg_names, describe):
+                groups.setdefault(problem.key, []).append((label, problem))
+    finally:
+        if collecting:
+            gc.enable()
     if not groups:
         return Verdict(True, f"{title}: all {len(cases)} test inputs match.")
     return Verdict(False, _report(title, groups, len(cases)))
@@ -190,8 +207,7 @@ def run_check(exercise, fn, reference, make_cases, *, seed=None, outputs, mistak
 def _case_problems(pristine, given, as_passed, raised, returned, reference, outputs, mistakes, convert, mutable,
                    arg_names, describe):
     if raised is not None:
-        return [Problem(("raised", type(raised).__name__, str(raised)), "",
-                        f"your function raised {type(raised).__name__}: {raised}{_where(raised)}")]
+        return [Problem(("raised", *raised), "", f"your function raised {raised[0]}: {raised[1]}{raised[2]}")]
     for name, before, after in zip(arg_names, pristine, given):
         if name not in mutable:
             changed = first_change(before, after, name)
@@ -218,6 +234,43 @@ def _case_problems(pristine, given, as_passed, raised, returned, reference, outp
         if problem:
             problems.append(problem)
     return problems
+
+
+def _violation_text(title, guard, allowed):
+    return f"{title}: {guard.violation}{_allowed_text(allowed) if guard.ran_package_code else ''}"
+
+
+class _Opaque:
+    """Stands for a returned object that holds no numbers, so that none of its code runs later."""
+
+    def __init__(self, kind):
+        self.kind = kind
+
+    def __repr__(self):
+        return f"a {self.kind} object"
+
+
+def _materialize(value, depth=0):
+    """A plain copy of ``value``: numbers, strings, ndarrays, and dicts, lists and tuples of them."""
+    kind = value.__class__
+    if kind in (bool, int, float, complex, str, type(None)) or kind is np.random.Generator:
+        return value
+    if depth > 20:
+        return _Opaque("deeply nested")
+    if isinstance(value, dict):
+        return {_materialize(key, depth + 1): _materialize(item, depth + 1) for key, item in dict.items(value)}
+    if isinstance(value, (list, tuple)):
+        items = [_materialize(item, depth + 1) for item in value]
+        return items if isinstance(value, list) else tuple(items)
+    for plain in (bool, int, float, str):
+        if isinstance(value, plain):
+            return plain(value)
+    array = np.array(value, subok=False)
+    return array if array.dtype.kind in "biufcSU" else _Opaque(kind.__name__)
+
+
+def _describe_exception(exception):
+    return type(exception).__name__, str(exception), _where(exception)
 
 
 def _where(exception):

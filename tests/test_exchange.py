@@ -7,8 +7,9 @@ A teacher's course directory (set up by ``tools/release_exercises.py`` around th
 students, each with a home and working folder of their own:
 
 - *perfect* fills every solution cell with the instructor's code and writes every answer;
-- *slips* does the same with one typical mistake per chapter (a missing transpose, a dropped
-  carried error, an autocorrelation without the mean removed);
+- *slips* does the same with one typical mistake per chapter (an autocorrelation without the
+  mean removed, a cross-entropy gradient averaged instead of summed, an RTRL sensitivity without
+  its carried term);
 - *blank* submits the fetched notebooks untouched.
 
 The instructor's side is nbgrader's ``NbGraderAPI`` (what the formgrader runs) and the students'
@@ -42,9 +43,9 @@ spec.loader.exec_module(release_exercises)
 
 # The three fastest exercise notebooks to autograde, and the slip the mistaken student makes in each.
 SLIPS = {
-    "02_unrolling": ("rnn-step-backward-solution", 'dh_prev = dz @ cache["Wh"].T', 'dh_prev = dz @ cache["Wh"]'),
-    "03_bptt": ("rnn-backward-solution", "(dh[:, t] + dh_next)", "dh[:, t]"),
     "07_preparing_sequences": ("acf-solution", "x = np.asarray(series) - np.mean(series)", "x = np.asarray(series)"),
+    "08_char_language_model": ("ce-backward-solution", "return p", "return p / len(targets)"),
+    "09_beyond_truncation": ("sensitivity-solution", "(direct + carried)", "direct"),
 }
 STUDENTS = ("perfect", "slips", "blank")
 COURSE_ID = "lstm-course"
@@ -99,14 +100,14 @@ def page_text(page):
     return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
-def hidden_test_lines(chapter, released):
-    """The lines of the chapter's hidden tests that its ``released`` notebook does not show anyway."""
-    shown = {line.strip() for cell in nbformat.read(released, as_version=4).cells for line in cell.source.split("\n")}
-    lines = set()
-    for cell in nbformat.read(ROOT / "chapters" / chapter / released.name, as_version=4).cells:
-        for hidden in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
-            lines |= {line.strip() for line in hidden.split("\n")}
-    return sorted(line for line in lines - shown if len(line) > 3)
+def hidden_test_lines(chapter):
+    """The lines of the hidden tests that the notebook shows nowhere else (statements, solutions, visible tests)."""
+    notebook = nbformat.read(ROOT / "chapters" / chapter / "exercises.ipynb", as_version=4)
+    source = "\n".join(cell.source for cell in notebook.cells)
+    hidden = re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", source, re.S)
+    elsewhere = re.sub(r"### BEGIN HIDDEN TESTS\n.*?### END HIDDEN TESTS", "", source, flags=re.S)
+    lines = {line.strip() for block in hidden for line in block.split("\n")}
+    return sorted(line for line in lines if len(line) > 3 and line not in elsewhere)
 
 
 def succeeded(result, what):
@@ -193,7 +194,7 @@ def test_fetched_feedback_keeps_results_not_hidden_tests(round_trip, chapter, st
     (page,) = round_trip["feedback"][chapter, student]
     text = page_text(page)
     assert "BEGIN HIDDEN TESTS" not in text and "### BEGIN" not in text and "### END" not in text
-    hidden = hidden_test_lines(chapter, round_trip["copies"] / chapter / "exercises.ipynb")
+    hidden = hidden_test_lines(chapter)
     assert hidden, f"{chapter} has no hidden tests"
     for line in hidden:
         assert line not in text, f"the hidden test line {line!r} is in {student}'s feedback"
@@ -218,3 +219,28 @@ def test_the_grading_log_is_clean(round_trip):
     assert "checksum" not in round_trip["log"].lower(), round_trip["log"]
     assert not [message for message in round_trip["warnings"] if "session" in message.lower()
                 or "sqlalchemy" in message.lower()], round_trip["warnings"]
+
+
+def test_the_fetched_feedback_typesets_its_math_offline(round_trip):
+    from browser_support import CHROMIUM_ARGS, block_network, chromium_path, serve, sync_playwright
+
+    executable = chromium_path()
+    home = round_trip["copies"].parent / "home" / "slips"
+    page_path = next((home / "09_beyond_truncation" / "feedback").rglob("*.html"))
+    base, server = serve(page_path.parent)
+    blocked, errors = [], []
+    try:
+        with sync_playwright()() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            context = browser.new_context()
+            block_network(context, blocked)
+            page = context.new_page()
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(f"{base}/{page_path.name}")
+            page.wait_for_selector("mjx-container svg", timeout=30_000)
+            typeset = page.locator("mjx-container").count()
+            browser.close()
+    finally:
+        server.shutdown()
+    assert typeset > 10, f"only {typeset} formulas typeset"
+    assert blocked == [] and errors == [], (blocked, errors)

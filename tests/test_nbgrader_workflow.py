@@ -82,7 +82,7 @@ def test_generate_and_autograde_round_trip(notebook, tmp_path):
     assert instructor == maximum, f"the instructor's solutions score {instructor} of {maximum}"
 
     nbgrader(course, "generate_feedback", assignment, "--force")
-    hidden = hidden_test_lines(notebook, released)
+    hidden = hidden_test_lines(notebook)
     for student in ("untouched", "instructor"):
         page = (course / "feedback" / student / assignment / notebook.with_suffix(".html").name).read_text()
         text = page_text(page)
@@ -97,14 +97,13 @@ def page_text(page):
     return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
-def hidden_test_lines(notebook, released):
-    """The lines of ``notebook``'s hidden tests that its ``released`` copy does not show anyway."""
-    shown = {line.strip() for cell in nbformat.read(released, as_version=4).cells for line in cell.source.split("\n")}
-    lines = set()
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
-            lines |= {line.strip() for line in block.split("\n")}
-    return sorted(line for line in lines - shown if len(line) > 3)
+def hidden_test_lines(notebook):
+    """The lines of the hidden tests that the notebook shows nowhere else (statements, solutions, visible tests)."""
+    source = "\n".join(cell.source for cell in nbformat.read(notebook, as_version=4).cells)
+    hidden = re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", source, re.S)
+    elsewhere = re.sub(r"### BEGIN HIDDEN TESTS\n.*?### END HIDDEN TESTS", "", source, flags=re.S)
+    lines = {line.strip() for block in hidden for line in block.split("\n")}
+    return sorted(line for line in lines if len(line) > 3 and line not in elsewhere)
 
 
 TEACHERS_CONFIG = 'c = get_config()\nc.CourseDirectory.course_id = "lstm-2027"\nc.ExecutePreprocessor.timeout = 90\n'
@@ -168,3 +167,14 @@ def test_one_huge_output_is_cut_to_the_course_limit(tmp_path):
     assert len(stream.text) < limit + 200 and "truncated" in stream.text
     assert set(result.data) == {"text/plain"} and len(result.data["text/plain"]) < limit + 200
     assert len(error.evalue) < limit + 200 and all(len(line) < limit + 200 for line in error.traceback)
+
+
+def test_the_late_penalty_plugin_of_the_grading_page_works():
+    page = (ROOT / "teaching" / "grading.md").read_text()
+    (block,) = [block for block in re.findall(r"```python\n(.*?)```", page, re.S) if "late_submission_penalty" in block]
+    from traitlets.config import Config
+    namespace = {"c": Config()}
+    exec(block, namespace)
+    plugin = namespace["c"].AssignLatePenalties.plugin_class()
+    assert plugin.late_submission_penalty("ada", 7.0, 2.5 * 3600) == 2       # two and a half hours late
+    assert plugin.late_submission_penalty("ada", 1.0, 50 * 3600) == 1.0      # never more than the score

@@ -118,7 +118,9 @@ def test_release_keeps_the_teachers_config_and_the_teachers_settings_win(tmp_pat
     assert text.count(release_exercises.BLOCK_BEGIN) == 1 and text.count(release_exercises.BLOCK_END) == 1
     config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
     assert config.CourseDirectory.course_id == "lstm-2027"
-    assert config.ExecutePreprocessor.timeout == 90, "the teacher's timeout should win over the course's"
+    from nbgrader.preprocessors import Execute
+
+    assert Execute(config=config).timeout == 90, "the teacher's timeout should win over the course's"
     assert config.CourseDirectory.root == str(tmp_path)
     assert config.LimitOutputSize.max_chars > 0
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 import importlib
 
 from ._environment import EnvironmentTampered, environment_problems
+from ._guard import PackageCodeGuard
 from ._verdict import Verdict
 
-__all__ = ["EnvironmentTampered", "check", "verify_environment"]
+__all__ = ["EnvironmentTampered", "call_without_package", "check", "verify_environment"]
 
 
 def verify_environment():
@@ -47,3 +48,17 @@ def check(name, fn):
         raise ValueError(f"there is no checker check_{name} in lstm_course.checks")
     verdict = checker(fn)
     return Verdict(bool(verdict), verdict.message)
+
+
+def call_without_package(function, *args):
+    """Call a student's ``function(*args)`` and return its result; fail if it ran any of the package's code.
+
+    For hidden tests of derive and experiment exercises, whose expected values the test
+    computes itself: a function that gets its answer from the package (``cost_summary``,
+    ``parameter_count``, ... recognised by their code, wherever they were loaded from)
+    raises an ``AssertionError`` naming what it ran.
+    """
+    with PackageCodeGuard() as guard:
+        result = function(*args)
+    assert guard.violation is None, guard.violation
+    return result

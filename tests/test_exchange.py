@@ -198,7 +198,8 @@ def test_fetched_feedback_keeps_results_not_hidden_tests(round_trip, chapter, st
     assert hidden, f"{chapter} has no hidden tests"
     for line in hidden:
         assert line not in text, f"the hidden test line {line!r} is in {student}'s feedback"
-    assert "{exercise}" not in page and "{doc}`" not in page, "the statements are raw MyST"
+    assert "{exercise}" not in page and "{doc}`" not in page and "{term}`" not in page, "raw MyST in the statements"
+    assert 'class="admonition-title"' in page, "the exercise statements are not rendered as titled boxes"
     assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']?(https?:)?//", page), "the page loads from the network"
     assert OFFLINE_MATHJAX in page, "the page does not carry the MathJax of sphinx-mathjax-offline"
 

@@ -118,12 +118,12 @@ def rtrl_gradients(params, x, y, cell="lstm", h0=None, c0=None):
 class OnlineRTRL:
     """RTRL as an online algorithm on a system of :mod:`lstm_course.online`.
 
-    Carries the sensitivity J_t = ds_t/dtheta, ``(N, n, P)``, forward:
+    Carries the sensitivity S_t = ds_t/dtheta, ``(N, n, P)``, forward:
 
-        J_t = (dF/ds_{t-1}) J_{t-1} + dF/dtheta,      J_0 = 0,
+        S_t = (dF/ds_{t-1}) S_{t-1} + dF/dtheta,      S_0 = 0,
 
     and returns at every step the gradient of l_t through the whole history,
-    g_t = sum_n (dl_t/ds_t)_n J_t[n], of shape ``(P,)``. Memory is O(N n P),
+    g_t = sum_n (dl_t/ds_t)_n S_t[n], of shape ``(P,)``. Memory is O(N n P),
     whatever the length of the stream; time per step is O(N n^2 P), i.e. O(n^4)
     for a fully connected n-unit network. With the weights held fixed, g_t equals
     the row of :func:`rtrl_gradients` for step t and sum_t g_t is full BPTT.
@@ -144,15 +144,15 @@ class OnlineRTRL:
     def start(self, s0):
         """Begin a stream in state ``s0 (N, n)`` with zero sensitivities."""
         self.s = s0
-        self.J = np.zeros(s0.shape + (self.system.n_params,))
+        self.sensitivity = np.zeros(s0.shape + (self.system.n_params,))
 
     def step(self, x_t, y_t):
         """One step: returns ``(l_t, g_t)``."""
         system = self.system
         self.s, cache = system.step(self.theta, self.s, x_t)
-        self.J = system.jvp_state(self.theta, cache, self.J) + system.jac_params(self.theta, cache)
+        self.sensitivity = system.jvp_state(self.theta, cache, self.sensitivity) + system.jac_params(self.theta, cache)
         loss, dl_ds = system.loss(self.s, y_t)
-        return loss, np.einsum("nk,nkp->p", dl_ds, self.J)
+        return loss, np.einsum("nk,nkp->p", dl_ds, self.sensitivity)
 
     def finish(self):
         """Nothing is pending at the end of a stream: RTRL is never late."""

@@ -1,8 +1,8 @@
 """Unbiased Online Recurrent Optimization, UORO (Tallec & Ollivier 2018).
 
-RTRL carries the full sensitivity J_t = ds_t/dtheta, an ``(n, P)`` matrix per
+RTRL carries the full sensitivity S_t = ds_t/dtheta, an ``(n, P)`` matrix per
 sequence, at a cost of O(n^2 P) per step. UORO carries a random **rank-one**
-stand-in J_t ~ s~_t theta~_t^T instead: a state tangent ``s~ (n,)`` and a
+stand-in S_t ~ s~_t theta~_t^T instead: a state tangent ``s~ (n,)`` and a
 parameter tangent ``theta~ (P,)``. With F_s = dF/ds_{t-1}, F_theta = dF/dtheta
 and fresh random signs nu (n independent +-1), one step is
 
@@ -14,7 +14,7 @@ and fresh random signs nu (n independent +-1), one step is
 (a small eps is added to numerators and denominators) and the gradient estimate
 of l_t is g~_t = (dl_t/ds_t . s~_t) theta~_t. Unbiasedness: E[nu nu^T] = I, and
 the cross terms are odd in nu (rho1 is even), so E[s~_t theta~_t^T | past] =
-F_s s~_{t-1} theta~_{t-1}^T + F_theta, and by induction E[s~_t theta~_t^T] = J_t
+F_s s~_{t-1} theta~_{t-1}^T + F_theta, and by induction E[s~_t theta~_t^T] = S_t
 when theta is fixed. The factors rho0, rho1 do not change the mean; they balance
 the norms of the two factors of each product, which minimises the variance of
 the estimate among all such rescalings.

@@ -84,7 +84,7 @@ def test_influence_balancing_closed_forms():
     for t in range(400):     # at the optimum the state settles where unit 1 hits the target
         loss, g = estimator.step(x[:, t], y[:, t])
     assert loss < 1e-20 and abs(g[0]) < 1e-9
-    assert abs(estimator.J[0, 0, 0] - 2 * (2 * 4 - 10)) < 1e-9
+    assert abs(estimator.sensitivity[0, 0, 0] - 2 * (2 * 4 - 10)) < 1e-9
     assert system.truncated_sensitivity(4) == 4.0
     assert abs(system.truncated_sensitivity(200) - 2 * (2 * 4 - 10)) < 1e-9
 

@@ -41,10 +41,10 @@ def test_first_step_is_exact_for_one_unit_and_states_follow_the_forward_pass():
 
 def test_rank_one_tangents_average_to_the_rtrl_sensitivity():
     params, system, theta, x, y, _ = elman_problem(H=2, T=2, N=1)
-    J = rtrl.OnlineRTRL(system, theta)
-    J.start(np.zeros((1, 2)))
+    exact = rtrl.OnlineRTRL(system, theta)
+    exact.start(np.zeros((1, 2)))
     for t in range(2):
-        J.step(x[:, t], y[:, t])
+        exact.step(x[:, t], y[:, t])
     mean = 0.0
     for code in range(16):
         signs = (2.0 * ((code >> np.arange(4)) & 1) - 1.0).reshape(1, 2, 2)
@@ -53,7 +53,7 @@ def test_rank_one_tangents_average_to_the_rtrl_sensitivity():
         for t in range(2):
             est.step(x[:, t], y[:, t])
         mean = mean + est.state_tangent[0][:, None] * est.param_tangent[0][None, :] / 16
-    np.testing.assert_allclose(mean, J.J[0], atol=1e-12)
+    np.testing.assert_allclose(mean, exact.sensitivity[0], atol=1e-12)
 
 
 def test_mean_of_draws_converges_like_one_over_sqrt_draws():

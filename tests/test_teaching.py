@@ -129,3 +129,33 @@ def test_every_checker_rejects_a_call_to_its_reference(checker, capsys):
 def test_every_checker_has_mutation_tests(checker):
     sources = "".join(path.read_text() for path in (ROOT / "tests").glob("test_checks_*.py"))
     assert sources.count(checker) >= 2, f"{checker} needs tests that reject plausible wrong implementations"
+
+
+LIST_MARKER = re.compile(r"\s*(\d+[.)]|[-*+])\s")
+
+
+def accidental_list_items(statement):
+    """Lines of an exercise statement that Markdown would start a list with in mid-sentence.
+
+    A line that begins with ``1)``, ``1.``, ``-``, ``*`` or ``+`` interrupts the paragraph above it
+    and renders as a list item, unless the paragraph was introducing a list (it ends with a colon).
+    """
+    lines = statement.split("\n")
+    return [line for previous, line in zip(lines, lines[1:])
+            if LIST_MARKER.match(line) and previous.strip() and not previous.rstrip().endswith(":")
+            and not LIST_MARKER.match(previous) and not previous.startswith("  ")]
+
+
+def test_the_list_check_finds_a_number_wrapped_to_the_start_of_a_line():
+    assert accidental_list_items("an array of length K (entry 0 equal to\n1) computed by least squares")
+    assert not accidental_list_items("Return three arrays:\n- `dx`, shape (N, D)\n- `dh`, shape (N, H)")
+
+
+@pytest.mark.parametrize("path", EXERCISE_NOTEBOOKS, ids=lambda path: path.parent.name)
+def test_no_exercise_statement_renders_a_list_in_mid_sentence(path):
+    cells = nbformat.read(path, as_version=4).cells
+    statements = [match.group(1) for cell in cells if cell.cell_type == "markdown"
+                  for match in re.finditer(r"```\{exercise\}[^\n]*\n(.*?)\n```", cell.source, re.S)]
+    assert statements
+    wrapped = [line for statement in statements for line in accidental_list_items(statement)]
+    assert not wrapped, f"these lines start a Markdown list in mid-sentence; rewrap them: {wrapped}"

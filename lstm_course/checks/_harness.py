@@ -64,7 +64,7 @@ class Mistake(NamedTuple):
 def answers_blocked(functions, exercise):
     """Raise :class:`AnswerUnavailable` at the end of the block if code inside it ran one of ``functions``.
 
-    The functions are recognised by their code (see :mod:`._guard`), so a copy
+    The functions are recognised by their code (see ``lstm_course.checks._guard``), so a copy
     rebuilt from their code object or re-loaded from the package's file counts too.
 
     Parameters

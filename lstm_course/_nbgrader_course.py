@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
-from nbformat.v4 import new_code_cell
+from nbformat import v4 as nbformat_v4
 from nbgrader import utils
 from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, LimitOutput, OverwriteCells
@@ -49,7 +49,7 @@ class RestoreHiddenTests(OverwriteCells):
 
 def released_source(source):
     """What ``generate_assignment`` leaves of a cell's ``source``: the hidden tests removed."""
-    cell = new_code_cell(source)
+    cell = nbformat_v4.new_code_cell(source)
     ClearHiddenTests()._remove_hidden_test_region(cell)
     return cell.source
 

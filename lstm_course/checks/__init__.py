@@ -12,7 +12,7 @@ by what it is (bytecode, constants, names), wherever it was loaded from, and fai
 the check when any of it runs, except the helpers the exercise allows. A function
 that changes its inputs in place, removes the profiler or starts a thread fails too.
 :func:`answers_blocked` applies the same recognition to a block of notebook code.
-Graded hidden tests use :mod:`lstm_course.checks.grading`, which first verifies that
+Graded hidden tests use ``lstm_course.checks.grading``, which first verifies that
 builtins, numpy and the package are genuine. A teacher builds a checker for an exercise of
 their own with :func:`run_check`, :class:`Case` and :class:`Mistake` (see
 ``teaching/exercise_template.ipynb``).

@@ -228,6 +228,10 @@ def sine_task():
     return tasks.noisy_sine(2, 6, rng=0)
 
 
+def ar_model():
+    return _lazy("autoregression", "fit_autoregression", sine_task(), 2)
+
+
 VALID = {
     # activations: elementwise, any shape; NaN and inf propagate as in numpy's ufuncs
     **{name: Spec(lambda: dict(z=A(2, 3)), free={"z"}, ok={"z": {"nan", "inf", "empty"}})
@@ -438,6 +442,20 @@ VALID = {
                                       optimizer=_lazy("optim", "SGD", 0.01), n_epochs=1, cell="lstm")),
     "r_squared": Spec(lambda: dict(params=params("lstm", 1, 3, 1), data=sine_task(), cell="lstm"),
                       extra=[("data", "constant targets", (lambda d: d._replace(y=np.ones_like(d.y)))(sine_task()))]),
+    "fit_autoregression": Spec(lambda: dict(data=sine_task(), order=2), ok={"order": {"float with integer value"}},
+                               extra=[("order", "longer than the sequences", 7),
+                                      ("data", "negative step weights", (lambda d: d._replace(
+                                          step_weights=-d.step_weights))(sine_task()))]),
+    "predict_autoregression": Spec(lambda: dict(model=ar_model(), x=sine_task().x),
+                                   ok={"x": {"longer first axis"}},
+                                   extra=[("model", "coefficients of the wrong length",
+                                           _lazy("autoregression", "Autoregression", (np.ones(3),)))]),
+    "autoregression_loss": Spec(lambda: dict(model=ar_model(), data=sine_task()),
+                                extra=[("data", "no positive weight", (lambda d: d._replace(
+                                    step_weights=0 * d.step_weights))(sine_task()))]),
+    "choose_autoregression_order": Spec(lambda: dict(train=sine_task(), validation=sine_task(), max_order=2),
+                                        ok={"max_order": {"float with integer value"}},
+                                        extra=[("max_order", "longer than the sequences", 7)]),
     "pad_and_mask": Spec(lambda: dict(sequences=[A(3, 2), A(2, 2)], length=4, value=0.0),
                          ok={"value": {"negative"}}),
     "masked_lstm_forward": Spec(lambda: masked_args(),

@@ -1,7 +1,7 @@
 """Cost of 30 repeats versus 1 in the vectorised grid search of Chapter 7.
 
 ``grid_search_timesteps`` trains all repeats of a configuration as one
-ensemble (``lstm_course.ensemble``): R models stacked on a leading axis share
+ensemble (``lstm_course.models.ensemble``): R models stacked on a leading axis share
 every Python-level step. This script times the chapter's grid-search
 configuration with R = 1 and R = 30 in the same process and prints the ratio
 (goal: at most 5, against 30 for a loop of separate runs) as its last line.
@@ -10,7 +10,8 @@ Run: ``python benchmarks/grid_search_repeats.py``
 """
 import time
 
-from lstm_course import grid_search, tasks
+from lstm_course.data import tasks
+from lstm_course.lab import grid_search
 
 # The chapter's grid (task, lengths, network and batch size) with a third of its epochs:
 # the ratio is a per-update cost ratio, so the number of epochs does not change it.

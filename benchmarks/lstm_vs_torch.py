@@ -1,11 +1,11 @@
 """The numpy LSTM's forward + backward against ``torch.nn.LSTM``, in one run.
 
 For each case, one training step's worth of work is timed on both sides:
-:func:`lstm_course.lstm.lstm_forward` + :func:`lstm_course.lstm.lstm_backward`
+:func:`lstm_course.nn.lstm.lstm_forward` + :func:`lstm_course.nn.lstm.lstm_backward`
 with a gradient on every hidden output, and ``torch.nn.LSTM`` (CPU,
 ``batch_first=True``, ``torch.set_num_threads(2)``) forward + ``backward``
 with gradients for the inputs and all weights. Both get the same weights
-(:func:`lstm_course.lstm.to_torch`) and the same upstream gradient. Each side
+(:func:`lstm_course.nn.lstm.to_torch`) and the same upstream gradient. Each side
 is timed 7 times in its own block (after a warm-up and a pause; interleaved
 runs make the two libraries' thread pools compete) and the medians are compared; the ratio is
 numpy's time over torch's (below 1 means numpy is faster).
@@ -30,7 +30,7 @@ import time
 
 import numpy as np
 
-from lstm_course import lstm
+from lstm_course.nn import lstm
 
 CASES = [("float64", 32, 100, 128, 128, 0.75), ("float32", 32, 100, 128, 128, 2.0),
          ("float32", 1, 1000, 1, 32, 6.0)]

@@ -1,6 +1,6 @@
 """Peak memory of streaming TBPTT training does not grow with the stream length.
 
-Trains a small LSTM with :class:`lstm_course.tbptt.TBPTTTrainer` through a
+Trains a small LSTM with :class:`lstm_course.train.tbptt.engine.TBPTTTrainer` through a
 1,000-step and a 100,000-step stream of noisy sine waves produced chunk by
 chunk by a generator, so the long stream never exists in memory whole. Peak
 memory is measured with ``tracemalloc`` (Python-level allocations, including
@@ -15,8 +15,9 @@ import tracemalloc
 
 import numpy as np
 
-from lstm_course import models, optim
-from lstm_course.tbptt import TBPTTTrainer
+from lstm_course.models import recurrent
+from lstm_course.train import optim
+from lstm_course.train.tbptt.engine import TBPTTTrainer
 
 N, H, K1, K2, CHUNK = 8, 16, 25, 50, 500
 
@@ -32,7 +33,7 @@ def noisy_sine_stream(n_steps, rng, period=20.0, noise=0.1):
 
 def peak_memory(n_steps):
     rng = np.random.default_rng(0)
-    params = models.init_params("lstm", 1, H, 1, rng, forget_bias=1.0)
+    params = recurrent.init_params("lstm", 1, H, 1, rng, forget_bias=1.0)
     trainer = TBPTTTrainer(params, optim.Adam(1e-3), K1, K2, "lstm")
     tracemalloc.start()
     start = time.perf_counter()

@@ -6,7 +6,7 @@ readout) is trained with full BPTT, Adam (learning rate 0.003), batches of 32
 sequences and global gradient-norm clipping at 1, for the same number of
 updates (5000, i.e. 160,000 training sequences); then the fraction of 1000
 held-out sequences with absolute error below 0.04 (the paper's criterion) is
-recorded. The LSTM starts with forget bias 5. All the work is done by :func:`lstm_course.adding.run_grid`.
+recorded. The LSTM starts with forget bias 5. All the work is done by :func:`lstm_course.lab.adding.run_grid`.
 
 Regenerate the table the chapter shows (about 35 minutes on one core; every run
 is seeded on its own, so splitting ``--lengths`` over several processes and
@@ -21,7 +21,7 @@ import pathlib
 import sys
 import time
 
-from lstm_course.adding import run_grid
+from lstm_course.lab.adding import run_grid
 
 COLUMNS = ("cell", "length", "seed", "n_updates", "batch_size", "hidden_size", "train_sequences",
            "final_train_loss", "test_mae", "success_rate")

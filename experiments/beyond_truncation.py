@@ -19,24 +19,25 @@ import sys
 
 import numpy as np
 
-from lstm_course import artbp, models, online, rtrl, uoro
+from lstm_course.models import recurrent
+from lstm_course.online import artbp, rtrl, systems, uoro
 
 
 def uoro_variance(H, draws, T=30, seed=0):
     rng = np.random.default_rng(seed)
-    params = models.init_params("rnn", 1, H, 1, rng)
+    params = recurrent.init_params("rnn", 1, H, 1, rng)
     x = rng.normal(size=(1, T, 1))
     y = np.sin(np.cumsum(x, axis=1))
-    system = online.ElmanSystem(params)
+    system = systems.ElmanSystem(params)
     theta = system.theta(params)
-    g = system.theta(models.loss_and_grads(params, x, y, "rnn")[1])
-    estimates = np.array([online.run_online(uoro.UORO(system, theta.copy(), rng=i), x, y).gradient_sum
+    g = system.theta(recurrent.loss_and_grads(params, x, y, "rnn")[1])
+    estimates = np.array([systems.run_online(uoro.UORO(system, theta.copy(), rng=i), x, y).gradient_sum
                           for i in range(draws)])
     return float(np.mean(np.sum((estimates - g) ** 2, axis=1)) / np.sum(g ** 2))
 
 
 def influence_run(method, seed, steps=10_000, learning_rate=1e-4):
-    task = online.InfluenceBalancing(10, 4)
+    task = systems.InfluenceBalancing(10, 4)
     theta = np.random.default_rng(seed).uniform(-0.1, 0.1, 1)
     if method == "RTRL":
         estimator = rtrl.OnlineRTRL(task, theta)
@@ -47,7 +48,7 @@ def influence_run(method, seed, steps=10_000, learning_rate=1e-4):
     else:
         estimator = artbp.TruncatedBPTT(task, theta, int(method.split("=")[1]))
     with np.errstate(over="ignore", invalid="ignore"):
-        run = online.run_online(estimator, *task.stream(steps), learning_rate)
+        run = systems.run_online(estimator, *task.stream(steps), learning_rate)
     return float(run.theta[0]), float(run.losses[-1000:].mean()), task.optimum
 
 

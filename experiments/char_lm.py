@@ -1,6 +1,6 @@
 """Chapter 8's TBPTT comparison with ten times the compute: which configuration wins on real text?
 
-Trains the character LSTM of :mod:`lstm_course.charlm` (H = 128, 32 slots, Adam 0.01, clipping at 5,
+Trains the character LSTM of :mod:`lstm_course.models.charlm` (H = 128, 32 slots, Adam 0.01, clipping at 5,
 float32) on the course's own prose with stateful TBPTT(k1, k2) for (10, 10), (25, 25), (50, 50),
 (10, 50) and (25, 25) with the state reset every window, each for the same compute (2 million
 cell-steps, ten times the chapter's comparison budget with twice the hidden units), and writes one row per
@@ -17,7 +17,9 @@ import os
 
 import numpy as np
 
-from lstm_course import charlm, charlm_training, corpus, optim
+from lstm_course.data import corpus
+from lstm_course.models import charlm
+from lstm_course.train import charlm_training, optim
 
 CONFIGS = [(10, 10, True), (25, 25, True), (50, 50, True), (10, 50, True), (25, 25, False)]
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "char_lm.csv")

@@ -288,9 +288,9 @@ def check_sequence(name, values, check_item, allow_empty=False):
 
 
 def check_system(name, system):
-    """Raise ``ValueError`` unless ``system`` follows the protocol of :mod:`lstm_course.online`."""
+    """Raise ``ValueError`` unless ``system`` follows the protocol of :mod:`lstm_course.online.systems`."""
     return check_object(name, system, ("n_state", "n_params", "step", "vjp", "loss"),
-                        "a system of lstm_course.online, such as ElmanSystem")
+                        "a system of lstm_course.online.systems, such as ElmanSystem")
 
 
 def check_stream_chunk(index, chunk, N, D, O):

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lstm_course.activations import (
+from lstm_course.nn.activations import (
     sigmoid,
     sigmoid_grad,
     sigmoid_grad_from_output,
@@ -13,7 +13,7 @@ from lstm_course.activations import (
     tanh_grad,
     tanh_grad_from_output,
 )
-from lstm_course.gradcheck import numerical_gradient, rel_error
+from lstm_course.nn.gradcheck import numerical_gradient, rel_error
 
 
 def test_sigmoid_is_overflow_safe_at_plus_minus_1000():

@@ -1,8 +1,9 @@
-"""Tests for lstm_course.adding: the adding problem's success rate and training runs."""
+"""Tests for lstm_course.lab.adding: the adding problem's success rate and training runs."""
 import numpy as np
 import pytest
 
-from lstm_course import adding, tasks
+from lstm_course.data import tasks
+from lstm_course.lab import adding
 
 
 def test_success_rate_counts_errors_strictly_below_the_tolerance():

@@ -4,21 +4,23 @@ import itertools
 import numpy as np
 import pytest
 
-from lstm_course import artbp, models, online, rtrl, tbptt
+from lstm_course.models import recurrent
+from lstm_course.online import artbp, rtrl, systems
+from lstm_course.train.tbptt import engine
 
 
 def elman_problem(H=3, T=5, N=2, D=2, seed=0):
     rng = np.random.default_rng(seed)
-    params = models.init_params("rnn", D, H, 1, rng)
+    params = recurrent.init_params("rnn", D, H, 1, rng)
     x, y = rng.normal(size=(N, T, D)), rng.normal(size=(N, T, 1))
-    system = online.ElmanSystem(params)
-    full = system.theta(models.loss_and_grads(params, x, y, "rnn")[1])
+    system = systems.ElmanSystem(params)
+    full = system.theta(recurrent.loss_and_grads(params, x, y, "rnn")[1])
     return params, system, system.theta(params), x, y, full
 
 
 def test_no_truncation_is_full_bptt():
     _, system, theta, x, y, full = elman_problem()
-    run = online.run_online(artbp.ARTBP(system, theta, 0.0, rng=0), x, y)
+    run = systems.run_online(artbp.ARTBP(system, theta, 0.0, rng=0), x, y)
     assert run.update_times.tolist() == [5]
     np.testing.assert_allclose(run.gradient_sum, full, rtol=0, atol=1e-12)
 
@@ -29,7 +31,7 @@ def test_exact_mean_over_all_cut_patterns_is_full_bptt(c):
     mean = 0.0
     for pattern in itertools.product([False, True], repeat=4):
         cuts = np.array(pattern + (False,))
-        run = online.run_online(artbp.ARTBP(system, theta, c, cuts=cuts), x, y)
+        run = systems.run_online(artbp.ARTBP(system, theta, c, cuts=cuts), x, y)
         mean = mean + artbp.cut_pattern_probability(cuts, c) * run.gradient_sum
     np.testing.assert_allclose(mean, full, rtol=0, atol=1e-12)
 
@@ -44,22 +46,22 @@ def test_exact_mean_with_a_length_dependent_probability():
             k += 1
             probability *= c(k) if cut else 1 - c(k)
             k = 0 if cut else k
-        mean = mean + probability * online.run_online(artbp.ARTBP(system, theta, c, cuts=cuts), x, y).gradient_sum
+        mean = mean + probability * systems.run_online(artbp.ARTBP(system, theta, c, cuts=cuts), x, y).gradient_sum
     np.testing.assert_allclose(mean, full, rtol=0, atol=1e-12)
 
 
 def test_truncated_bptt_matches_the_tbptt_engine():
     # T a multiple of k: the engine's partial last block would reach back into the previous window.
     params, system, theta, x, y, _ = elman_problem(T=12)
-    run = online.run_online(artbp.TruncatedBPTT(system, theta, 4), x, y)
-    engine = tbptt.tbptt_gradients(params, x, y, 4, 4, "rnn")
-    assert run.update_times.tolist() == [t for t, _ in engine] == [4, 8, 12]
-    np.testing.assert_allclose(run.gradient_sum, sum(system.theta(g) for _, g in engine), atol=1e-12)
+    run = systems.run_online(artbp.TruncatedBPTT(system, theta, 4), x, y)
+    updates = engine.tbptt_gradients(params, x, y, 4, 4, "rnn")
+    assert run.update_times.tolist() == [t for t, _ in updates] == [4, 8, 12]
+    np.testing.assert_allclose(run.gradient_sum, sum(system.theta(g) for _, g in updates), atol=1e-12)
 
 
 def test_mean_of_draws_converges_like_one_over_sqrt_draws():
     _, system, theta, x, y, full = elman_problem(H=3, T=12, N=1, seed=1)
-    draws = np.array([online.run_online(artbp.ARTBP(system, theta, 0.3, rng=seed), x, y).gradient_sum
+    draws = np.array([systems.run_online(artbp.ARTBP(system, theta, 0.3, rng=seed), x, y).gradient_sum
                       for seed in range(1600)])
     spread = np.sqrt(np.mean(np.sum((draws - full) ** 2, axis=1)))
     for M in (25, 100, 400, 1600):
@@ -77,7 +79,7 @@ def test_online_rtrl_matches_the_reference_rtrl_at_every_step():
 
 
 def test_influence_balancing_closed_forms():
-    system = online.InfluenceBalancing(10, 4)
+    system = systems.InfluenceBalancing(10, 4)
     x, y = system.stream(400)
     estimator = rtrl.OnlineRTRL(system, np.array([system.optimum]))
     estimator.start(np.zeros((1, 10)))
@@ -95,16 +97,16 @@ def test_bad_inputs():
         with pytest.raises(ValueError, match="truncation_probability must be"):
             artbp.ARTBP(system, theta, c)
     with pytest.raises(ValueError, match="truncation_probability returned 1.0"):
-        online.run_online(artbp.ARTBP(system, theta, lambda k: 1.0), x, y)
+        systems.run_online(artbp.ARTBP(system, theta, lambda k: 1.0), x, y)
     with pytest.raises(ValueError, match="cuts must be a 1-D boolean"):
         artbp.ARTBP(system, theta, 0.5, cuts=[0, 1])
     with pytest.raises(ValueError, match="k must be >= 1"):
         artbp.TruncatedBPTT(system, theta, 0)
     with pytest.raises(ValueError, match="learning_rate must be"):
-        online.run_online(artbp.ARTBP(system, theta), x, y, learning_rate=-1.0)
+        systems.run_online(artbp.ARTBP(system, theta), x, y, learning_rate=-1.0)
     with pytest.raises(ValueError, match=r"s0 must have shape \(N, n\)"):
-        online.run_online(artbp.ARTBP(system, theta), x, y, s0=np.zeros((2, 2)))
+        systems.run_online(artbp.ARTBP(system, theta), x, y, s0=np.zeros((2, 2)))
     with pytest.raises(ValueError, match="n_positive must be < n_units"):
-        online.InfluenceBalancing(4, 4)
+        systems.InfluenceBalancing(4, 4)
     with pytest.raises(ValueError, match="method must be one of"):
-        online.multiply_adds_per_step("bptt", 1, 4)
+        systems.multiply_adds_per_step("bptt", 1, 4)

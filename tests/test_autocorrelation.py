@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lstm_course import autocorrelation, tasks
+from lstm_course.data import autocorrelation, tasks
 
 
 def _ar1(phi, n, seed):

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from lstm_course import autoregression, tasks
+from lstm_course.data import tasks
+from lstm_course.models import autoregression
 
 
 def explicit_fit(x, y, weights, q):

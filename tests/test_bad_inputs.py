@@ -33,7 +33,7 @@ widgets (they draw data the package computed; matplotlib and ipywidgets own thei
 argument errors), checks (they take a student's function and report with
 assertions and hints, not ValueError), result records (NamedTuples hold what a
 function returned) and the step protocol of online systems and estimators (called
-inside :func:`lstm_course.online.run_online`'s loop after it validated the stream).
+inside :func:`lstm_course.online.systems.run_online`'s loop after it validated the stream).
 ``rng`` arguments are numpy's contract (``np.random.default_rng``) and flags such as
 ``progress`` follow Python's truthiness; neither is corrupted.
 """
@@ -101,8 +101,8 @@ class Spec:
 
 
 def _m():
-    from lstm_course import models
-    return models
+    from lstm_course.models import recurrent
+    return recurrent
 
 
 def params(cell="lstm", D=2, H=3, O=1, **kw):
@@ -122,20 +122,20 @@ def _cache(module, fn, *args, index=-1, **kwargs):
 
 
 def rnn_cache():
-    return _cache("rnn", "rnn_forward", A(2, 3, 2), A(2, 3), A(2, 3), A(3, 3), A(3))
+    return _cache("nn.rnn", "rnn_forward", A(2, 3, 2), A(2, 3), A(2, 3), A(3, 3), A(3))
 
 
 def lstm_cache():
-    return _cache("lstm", "lstm_forward", A(2, 3, 2), A(2, 3), A(2, 3), A(2, 12), A(3, 12), A(12))
+    return _cache("nn.lstm", "lstm_forward", A(2, 3, 2), A(2, 3), A(2, 3), A(2, 12), A(3, 12), A(12))
 
 
 def make_batch(update):
-    from lstm_course import tasks
+    from lstm_course.data import tasks
     return tasks.delay_task(2, 4, 1, rng=update)
 
 
 def ensemble_params():
-    return _lazy("ensemble", "init_ensemble", [0, 1], 2, 3, 1)
+    return _lazy("models.ensemble", "init_ensemble", [0, 1], 2, 3, 1)
 
 
 def ensemble_batch(update):
@@ -143,11 +143,11 @@ def ensemble_batch(update):
 
 
 def elman():
-    return _lazy("online", "ElmanSystem", params("rnn", 1, 2, 1))
+    return _lazy("online.systems", "ElmanSystem", params("rnn", 1, 2, 1))
 
 
 def lstm_system():
-    return _lazy("online_lstm", "LSTMSystem", params("lstm", 1, 2, 1))
+    return _lazy("online.lstm_system", "LSTMSystem", params("lstm", 1, 2, 1))
 
 
 def theta_of(system_factory):
@@ -156,18 +156,18 @@ def theta_of(system_factory):
 
 
 def lstm1997_args(T=3):
-    Wx, Wh, b = _lazy("lstm1997", "init_lstm1997_params", 2, 2, 1, rng=0)
+    Wx, Wh, b = _lazy("nn.lstm1997", "init_lstm1997_params", 2, 2, 1, rng=0)
     return dict(x=A(2, T, 2), y0=A(2, 2), s0=A(2, 2), Wx=Wx, Wh=Wh, b=b)
 
 
 def lstm1997_cache():
     a = lstm1997_args()
-    return _lazy("lstm1997", "lstm1997_forward", **a)[-1]
+    return _lazy("nn.lstm1997", "lstm1997_forward", **a)[-1]
 
 
 def lstm1997_step_cache():
     a = lstm1997_args()
-    return _lazy("lstm1997", "lstm1997_step_forward", a["x"][:, 0], a["y0"], a["s0"], a["Wx"], a["Wh"], a["b"])[-1]
+    return _lazy("nn.lstm1997", "lstm1997_step_forward", a["x"][:, 0], a["y0"], a["s0"], a["Wx"], a["Wh"], a["b"])[-1]
 
 
 def masked_args():
@@ -178,7 +178,7 @@ def masked_args():
 
 
 def _masked_module():
-    for name in ("sequences", "masking", "masked_lstm", "padding"):
+    for name in ("data.masking", "data.sentences"):
         try:
             module = importlib.import_module(f"lstm_course.{name}")
         except ImportError:
@@ -193,7 +193,7 @@ def masked_cache():
 
 
 def stateful_samples():
-    from lstm_course import tasks
+    from lstm_course.data import tasks
     return tasks.noisy_sine(4, 8, rng=0)
 
 
@@ -206,7 +206,7 @@ def _find(name):
 
 def window_args():
     """A two-step TBPTT window of the LSTM, as TBPTTTrainer buffers it."""
-    from lstm_course import cells
+    from lstm_course.nn import cells
     p, lstm = params(), cells.get("lstm")
     state, window = (A(2, 3), A(2, 3, seed=1)), []
     for t in range(2):
@@ -216,7 +216,7 @@ def window_args():
 
 
 def char_params():
-    return _lazy("charlm", "init_params", 4, 3, rng=0)
+    return _lazy("models.charlm", "init_params", 4, 3, rng=0)
 
 
 def codes(n, seed=0):
@@ -224,12 +224,12 @@ def codes(n, seed=0):
 
 
 def sine_task():
-    from lstm_course import tasks
+    from lstm_course.data import tasks
     return tasks.noisy_sine(2, 6, rng=0)
 
 
 def ar_model():
-    return _lazy("autoregression", "fit_autoregression", sine_task(), 2)
+    return _lazy("models.autoregression", "fit_autoregression", sine_task(), 2)
 
 
 VALID = {
@@ -253,7 +253,7 @@ VALID = {
                                   hidden_size=2, test_size=2), ok={"seeds": {"zero"}}),
     # artbp
     "ARTBP": Spec(lambda: dict(system=elman(), theta=theta_of(elman), truncation_probability=0.3)),
-    "ARTBP.probability": Spec(lambda: dict(self=_lazy("artbp", "ARTBP", elman(), theta_of(elman), 0.3), k=2)),
+    "ARTBP.probability": Spec(lambda: dict(self=_lazy("online.artbp", "ARTBP", elman(), theta_of(elman), 0.3), k=2)),
     "TruncatedBPTT": Spec(lambda: dict(system=elman(), theta=theta_of(elman), k=2)),
     "cut_pattern_probability": Spec(lambda: dict(cuts=np.array([False, True, False]), c=0.3)),
     # bptt_cost (measurements of BPTT's cost)
@@ -277,13 +277,14 @@ VALID = {
                              ok={"x": {"ndim+1"}},
                              extra=[("mask", "non-binary", np.full((2, 4), 0.5))]),
     "ensemble_backward": Spec(lambda: dict(dyhat=A(2, 2, 4, 1), cache=_cache(
-        "ensemble", "ensemble_forward", ensemble_params(), A(2, 4, 2))), cache={"cache"}, wrong_cache=lstm_cache),
+        "models.ensemble", "ensemble_forward", ensemble_params(), A(2, 4, 2))), cache={"cache"},
+        wrong_cache=lstm_cache),
     "ensemble_loss_and_grads": Spec(lambda: dict(params=ensemble_params(), **task(), step_weights=np.ones((2, 4)),
                                                  mask=np.ones((2, 4))),
                                     ok={"x": {"ndim+1"}, "y": {"ndim+1"}},
                                     extra=[("mask", "non-binary", np.full((2, 4), 0.5))]),
     "fit_ensemble": Spec(lambda: dict(params=ensemble_params(), make_batch=ensemble_batch,
-                                      optimizer=_lazy("optim", "SGD", 0.01), n_updates=1)),
+                                      optimizer=_lazy("train.optim", "SGD", 0.01), n_updates=1)),
     # gradient_flow
     "unit_upstream": Spec(lambda: dict(n_sequences=2, width=3)),
     "gradient_flow": Spec(lambda: dict(cell="lstm", x=A(2, 4, 1), hidden_size=2, forget_bias=1.0),
@@ -337,7 +338,7 @@ VALID = {
     "lstm_step_forward": Spec(lambda: dict(x=A(2, 2), h_prev=A(2, 3), c_prev=A(2, 3), Wx=A(2, 12), Wh=A(3, 12),
                                            b=A(12))),
     "lstm_step_backward": Spec(lambda: dict(dh=A(2, 3), dc=A(2, 3), cache=_cache(
-        "lstm", "lstm_step_forward", A(2, 2), A(2, 3), A(2, 3), A(2, 12), A(3, 12), A(12))),
+        "nn.lstm", "lstm_step_forward", A(2, 2), A(2, 3), A(2, 3), A(2, 12), A(3, 12), A(12))),
                                cache={"cache"}, wrong_cache=rnn_cache),
     "lstm_forward": Spec(lambda: dict(x=A(2, 3, 2), h0=A(2, 3), c0=A(2, 3), Wx=A(2, 12), Wh=A(3, 12), b=A(12))),
     "lstm_backward": Spec(lambda: dict(dh=A(2, 3, 3), cache=lstm_cache(), dc=A(2, 3, 3)), cache={"cache"},
@@ -362,30 +363,31 @@ VALID = {
     "lstm1997_forward_gradient": Spec(lambda: dict(**lstm1997_args(), dy=A(2, 3, 2), block_size=1)),
     # mlp
     "mlp_init": Spec(lambda: dict(layer_sizes=[2, 3, 1])),
-    "mlp_forward": Spec(lambda: dict(params=_lazy("mlp", "mlp_init", [2, 3, 1], rng=0), X=A(4, 2)),
+    "mlp_forward": Spec(lambda: dict(params=_lazy("models.mlp", "mlp_init", [2, 3, 1], rng=0), X=A(4, 2)),
                         ok={"X": {"longer first axis"}}),
     "mse_loss": Spec(lambda: dict(yhat=A(4, 1), y=A(4, 1, seed=1))),
     "mlp_backward": Spec(lambda: dict(dyhat=A(4, 1), cache=_cache(
-        "mlp", "mlp_forward", _lazy("mlp", "mlp_init", [2, 3, 1], rng=0), A(4, 2))), cache={"cache"},
+        "models.mlp", "mlp_forward", _lazy("models.mlp", "mlp_init", [2, 3, 1], rng=0), A(4, 2))), cache={"cache"},
                          wrong_cache=rnn_cache),
-    "sgd_step": Spec(lambda: dict(params=_lazy("mlp", "mlp_init", [2, 1], rng=0),
+    "sgd_step": Spec(lambda: dict(params=_lazy("models.mlp", "mlp_init", [2, 1], rng=0),
                                   grads={"W1": A(2, 1), "b1": A(1)}, learning_rate=0.1)),
-    "mlp.train": Spec(lambda: dict(params=_lazy("mlp", "mlp_init", [2, 3, 1], rng=0), X=A(4, 2), y=A(4, 1),
+    "mlp.train": Spec(lambda: dict(params=_lazy("models.mlp", "mlp_init", [2, 3, 1], rng=0), X=A(4, 2), y=A(4, 1),
                                    learning_rate=0.1, epochs=2)),
-    # models
+    # recurrent
     "check_cell": Spec(lambda: dict(cell="rnn")),
     "gate_blocks": Spec(lambda: dict(cell="lstm")),
-    "models.init_params": Spec(lambda: dict(cell="lstm", input_size=2, hidden_size=3, output_size=1,
+    "recurrent.init_params": Spec(lambda: dict(cell="lstm", input_size=2, hidden_size=3, output_size=1,
                                             forget_bias=1.0), ok={"forget_bias": {"negative"}},
                                extra=[("dtype", "int", int), ("dtype", "complex", complex),
                                       ("dtype", "str", "int32")]),
-    "models.check_params": Spec(lambda: dict(params=params(), cell="lstm"), ok={"params": {"[Wx] longer first axis"}}),
+    "recurrent.check_params": Spec(lambda: dict(params=params(), cell="lstm"),
+                                   ok={"params": {"[Wx] longer first axis"}}),
     "forward": Spec(lambda: dict(params=params(), x=A(2, 4, 2), cell="lstm", h0=A(2, 3), c0=A(2, 3))),
-    "backward": Spec(lambda: dict(dyhat=A(2, 4, 1), cache=_cache("models", "forward", params(), A(2, 4, 2))),
+    "backward": Spec(lambda: dict(dyhat=A(2, 4, 1), cache=_cache("models.recurrent", "forward", params(), A(2, 4, 2))),
                      cache={"cache"}, wrong_cache=rnn_cache),
     "squared_error": Spec(lambda: dict(yhat=A(2, 4, 1), y=A(2, 4, 1, seed=1), step_weights=np.ones((2, 4))),
                           ok={"step_weights": {"ndim-1"}}),  # (T,) weights are valid too
-    "models.loss_and_grads": Spec(lambda: dict(params=params(), **task(), cell="lstm", step_weights=np.ones(4),
+    "recurrent.loss_and_grads": Spec(lambda: dict(params=params(), **task(), cell="lstm", step_weights=np.ones(4),
                                         h0=A(2, 3), c0=A(2, 3))),
     # online
     "ElmanSystem": Spec(lambda: dict(params=params("rnn", 1, 2, 1)), ok={"params": {"[Wx] longer first axis"}}),
@@ -395,27 +397,27 @@ VALID = {
     "LSTMSystem.theta": Spec(lambda: dict(self=lstm_system(), params=params("lstm", 1, 2, 1))),
     "LSTMSystem.unflatten": Spec(lambda: dict(self=lstm_system(), theta=theta_of(lstm_system))),
     "InfluenceBalancing": Spec(lambda: dict(n_units=4, n_positive=2, target=1.0), ok={"target": {"negative"}}),
-    "InfluenceBalancing.truncated_sensitivity": Spec(lambda: dict(self=_lazy("online", "InfluenceBalancing", 4, 2),
-                                                                  k=3)),
-    "InfluenceBalancing.stream": Spec(lambda: dict(self=_lazy("online", "InfluenceBalancing", 4, 2), T=3, N=1)),
-    "run_online": Spec(lambda: dict(estimator=_lazy("rtrl", "OnlineRTRL", elman(), theta_of(elman)),
+    "InfluenceBalancing.truncated_sensitivity": Spec(lambda: dict(
+        self=_lazy("online.systems", "InfluenceBalancing", 4, 2), k=3)),
+    "InfluenceBalancing.stream": Spec(lambda: dict(self=_lazy("online.systems", "InfluenceBalancing", 4, 2), T=3, N=1)),
+    "run_online": Spec(lambda: dict(estimator=_lazy("online.rtrl", "OnlineRTRL", elman(), theta_of(elman)),
                                     x=A(2, 3, 1), y=A(2, 3, 1), learning_rate=0.01, s0=A(2, 2))),
     "multiply_adds_per_step": Spec(lambda: dict(method="tbptt", input_size=2, hidden_size=3, k2=4)),
     # optim
     "SGD": Spec(lambda: dict(learning_rate=0.1, momentum=0.9), ok={"momentum": {"zero"}}),
-    "SGD.step": Spec(lambda: dict(self=_lazy("optim", "SGD", 0.1, 0.9), params=params(),
+    "SGD.step": Spec(lambda: dict(self=_lazy("train.optim", "SGD", 0.1, 0.9), params=params(),
                                   grads={k: A(*v.shape) for k, v in params().items()}),
                      ok={"grads": {"missing entry"}}),
     "Adam": Spec(lambda: dict(learning_rate=0.1, beta1=0.9, beta2=0.999, eps=1e-8),
                  ok={"beta1": {"zero"}, "beta2": {"zero"}}),
-    "Adam.step": Spec(lambda: dict(self=_lazy("optim", "Adam", 0.1), params=params(),
+    "Adam.step": Spec(lambda: dict(self=_lazy("train.optim", "Adam", 0.1), params=params(),
                                    grads={k: A(*v.shape) for k, v in params().items()}),
                      ok={"grads": {"missing entry"}}),
     "global_norm": Spec(lambda: dict(grads={"W": A(2, 3), "b": A(3)}), free={"grads"}),
     "clip_grad_norm": Spec(lambda: dict(grads={"W": A(2, 3), "b": A(3)}, max_norm=1.0), free={"grads"}),
     # rnn
     "rnn_step_forward": Spec(lambda: dict(x=A(2, 2), h_prev=A(2, 3), Wx=A(2, 3), Wh=A(3, 3), b=A(3))),
-    "rnn_step_backward": Spec(lambda: dict(dh=A(2, 3), cache=_cache("rnn", "rnn_step_forward", A(2, 2), A(2, 3),
+    "rnn_step_backward": Spec(lambda: dict(dh=A(2, 3), cache=_cache("nn.rnn", "rnn_step_forward", A(2, 2), A(2, 3),
                                                                      A(2, 3), A(3, 3), A(3))),
                               cache={"cache"}, wrong_cache=lstm_cache),
     "rnn_forward": Spec(lambda: dict(x=A(2, 3, 2), h0=A(2, 3), Wx=A(2, 3), Wh=A(3, 3), b=A(3))),
@@ -439,7 +441,7 @@ VALID = {
                                           reset_every=2, cell="lstm")),
     "fit_stateful": Spec(lambda: dict(params=params("lstm", 1, 3, 1), X=A(4, 6, 1), Y=A(4, 6, 1, seed=1),
                                       step_weights=np.ones((4, 6)), timesteps=3, batch_size=2,
-                                      optimizer=_lazy("optim", "SGD", 0.01), n_epochs=1, cell="lstm")),
+                                      optimizer=_lazy("train.optim", "SGD", 0.01), n_epochs=1, cell="lstm")),
     "r_squared": Spec(lambda: dict(params=params("lstm", 1, 3, 1), data=sine_task(), cell="lstm"),
                       extra=[("data", "constant targets", (lambda d: d._replace(y=np.ones_like(d.y)))(sine_task()))]),
     "fit_autoregression": Spec(lambda: dict(data=sine_task(), order=2), ok={"order": {"float with integer value"}},
@@ -449,7 +451,7 @@ VALID = {
     "predict_autoregression": Spec(lambda: dict(model=ar_model(), x=sine_task().x),
                                    ok={"x": {"longer first axis"}},
                                    extra=[("model", "coefficients of the wrong length",
-                                           _lazy("autoregression", "Autoregression", (np.ones(3),)))]),
+                                           _lazy("models.autoregression", "Autoregression", (np.ones(3),)))]),
     "autoregression_loss": Spec(lambda: dict(model=ar_model(), data=sine_task()),
                                 extra=[("data", "no positive weight", (lambda d: d._replace(
                                     step_weights=0 * d.step_weights))(sine_task()))]),
@@ -478,7 +480,7 @@ VALID = {
     "split_sentences": Spec(lambda: dict(text="One. Two words here. Three!"), ok={"text": {"unknown name"}}),
     "sentence_samples": Spec(lambda: dict(text="One dog. Two small cats ran.", level="word", length=4),
                              ok={"text": {"unknown name"}}),
-    "grid_search_timesteps": Spec(lambda: dict(make_task=lambda rng: _lazy("tasks", "noisy_sine", 4, 6, rng=rng),
+    "grid_search_timesteps": Spec(lambda: dict(make_task=lambda rng: _lazy("data.tasks", "noisy_sine", 4, 6, rng=rng),
                                                lengths=[2, 3], repeats=1, hidden_size=2, n_epochs=1, batch_size=2),
                                   ok={"seed": {"zero"}, "forget_bias": {"negative"}}),
     # tasks
@@ -517,13 +519,13 @@ VALID = {
                                                weights=np.ones(3))),
     "sample_with_temperature": Spec(lambda: dict(logits=A(4), temperature=0.8, rng=0),
                                     ok={"logits": {"longer first axis"}}),  # any vocabulary size
-    "sample": Spec(lambda: dict(params=char_params(), vocab=_lazy("charlm", "build_vocabulary", "abcd"), prime="ab",
-                                n_characters=3, temperature=1.0, rng=0), ok={"n_characters": {"zero"}}),
+    "sample": Spec(lambda: dict(params=char_params(), vocab=_lazy("models.charlm", "build_vocabulary", "abcd"),
+                                prime="ab", n_characters=3, temperature=1.0, rng=0), ok={"n_characters": {"zero"}}),
     "evaluate_bpc": Spec(lambda: dict(params=char_params(), codes=codes(7), chunk=2)),
     "unigram_bpc": Spec(lambda: dict(train_codes=codes(20), valid_codes=codes(6, 1), V=4, alpha=1.0)),
     "bigram_bpc": Spec(lambda: dict(train_codes=codes(20), valid_codes=codes(6, 1), V=4, alpha=0.1)),
     "charlm_training.train": Spec(lambda: dict(params=char_params(), train_codes=codes(41), valid_codes=codes(9, 1),
-                                               k1=2, k2=3, optimizer=_lazy("optim", "SGD", 0.01), budget=12,
+                                               k1=2, k2=3, optimizer=_lazy("train.optim", "SGD", 0.01), budget=12,
                                                batch_size=2, max_grad_norm=5.0, evaluations=1, sample_length=5,
                                                temperature=0.8, rng=0)),
     "slot_streams": Spec(lambda: dict(codes=codes(21), batch_size=2, multiple=2)),
@@ -534,7 +536,7 @@ VALID = {
     "load_course_text": Spec(lambda: dict()),
     "train_validation_split": Spec(lambda: dict(text="abcdefghij" * 3, validation_fraction=0.1),
                                    ok={"text": {"unknown name"}}),
-    # models: the readout's backward pass, for any leading axes
+    # recurrent: the readout's backward pass, for any leading axes
     "readout_backward": Spec(lambda: dict(dyhat=A(2, 4, 1), h=A(2, 4, 3), Wy=A(3, 1))),
     # tbptt: the pure window gradient
     "window_gradient": Spec(window_args, ok={"n_injected": {"zero"}}, extra=[("n_injected", "beyond the window", 3)]),
@@ -543,11 +545,11 @@ VALID = {
     "tbptt_schedule": Spec(lambda: dict(T=6, k1=2, k2=3, resets=[3]), ok={"k2": {"None"}, "resets": {"empty"}},
                                  extra=[("resets", "beyond T", [99]), ("resets", "zero step", [0])]),
     "cost_summary": Spec(lambda: dict(T=6, k1=2, k2=3), ok={"k2": {"None"}}),
-    "TBPTTTrainer": Spec(lambda: dict(params=params(), optimizer=_lazy("optim", "SGD", 0.01), k1=2, k2=3,
+    "TBPTTTrainer": Spec(lambda: dict(params=params(), optimizer=_lazy("train.optim", "SGD", 0.01), k1=2, k2=3,
                                       cell="lstm", max_grad_norm=1.0),
                          ok={"params": {"[Wx] longer first axis"}, "optimizer": {"None"}, "k2": {"None"}}),
-    "TBPTTTrainer.fit_stream": Spec(lambda: dict(self=_lazy("tbptt", "TBPTTTrainer", params(),
-                                                            _lazy("optim", "SGD", 0.01), 2, 3),
+    "TBPTTTrainer.fit_stream": Spec(lambda: dict(self=_lazy("train.tbptt.engine", "TBPTTTrainer", params(),
+                                                            _lazy("train.optim", "SGD", 0.01), 2, 3),
                                                  chunks=[(A(2, 4, 2), A(2, 4, 1))], h0=A(2, 3), c0=A(2, 3))),
     "tbptt_gradients": Spec(lambda: dict(params=params(), **task(T=6), k1=2, k2=3, cell="lstm", h0=A(2, 3),
                                          c0=A(2, 3), step_weights=np.ones(6), resets=[3]),
@@ -556,18 +558,18 @@ VALID = {
     "stale_gradient_recipe": Spec(lambda: dict(params=params(), **task(T=6), k1=2, k2=3, cell="lstm", h0=A(2, 3),
                                                c0=A(2, 3))),
     # training
-    "fit": Spec(lambda: dict(params=params("lstm", 1), make_batch=make_batch, optimizer=_lazy("optim", "SGD", 0.01),
-                             n_updates=2, cell="lstm", max_grad_norm=1.0)),
+    "fit": Spec(lambda: dict(params=params("lstm", 1), make_batch=make_batch,
+                             optimizer=_lazy("train.optim", "SGD", 0.01), n_updates=2, cell="lstm", max_grad_norm=1.0)),
     "predict": Spec(lambda: dict(params=params(), x=A(2, 4, 2), cell="lstm"), ok={"x": {"longer first axis"}}),
     # unrolling
     "TiedLayer": Spec(lambda: dict(step=1, Wx=A(2, 3), Wh=A(3, 3), b=A(3)),
                       ok={"step": {"zero"}, "Wx": {"longer first axis"}}),
-    "TiedLayer.forward": Spec(lambda: dict(self=_lazy("unrolling", "TiedLayer", 1, A(2, 3), A(3, 3), A(3)),
+    "TiedLayer.forward": Spec(lambda: dict(self=_lazy("lab.unrolling", "TiedLayer", 1, A(2, 3), A(3, 3), A(3)),
                                            x_t=A(2, 2), h_prev=A(2, 3))),
     "unroll": Spec(lambda: dict(T=3, Wx=A(2, 3), Wh=A(3, 3), b=A(3)), ok={"Wx": {"longer first axis"}}),  # any D
-    "run_unrolled": Spec(lambda: dict(layers=_lazy("unrolling", "unroll", 3, A(2, 3), A(3, 3), A(3)),
+    "run_unrolled": Spec(lambda: dict(layers=_lazy("lab.unrolling", "unroll", 3, A(2, 3), A(3, 3), A(3)),
                                       x=A(2, 3, 2), h0=A(2, 3))),
-    "distinct_weight_buffers": Spec(lambda: dict(layers=_lazy("unrolling", "unroll", 3, A(2, 3), A(3, 3), A(3)))),
+    "distinct_weight_buffers": Spec(lambda: dict(layers=_lazy("lab.unrolling", "unroll", 3, A(2, 3), A(3, 3), A(3)))),
     "backward_reads": Spec(lambda: dict(cache=rnn_cache(), t=2), cache={"cache"}, wrong_cache=lstm_cache,
                            ok={"t": {"zero"}}, extra=[("t", "beyond T", 3)]),
     "per_step_gradients": Spec(lambda: dict(dh=A(2, 3, 3), cache=rnn_cache()), cache={"cache"},

@@ -1,4 +1,4 @@
-"""Tests for lstm_course.bptt_cost: timing helper, linear fit; the Chapter 3 figures."""
+"""Tests for lstm_course.lab.bptt_cost: timing helper, linear fit; the Chapter 3 figures."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -7,7 +7,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_course import bptt_cost, plots, tasks  # noqa: E402
+from lstm_course import plots  # noqa: E402
+from lstm_course.data import tasks  # noqa: E402
+from lstm_course.lab import bptt_cost  # noqa: E402
 
 
 def test_time_bptt_update_returns_positive_seconds_per_length():

@@ -3,9 +3,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstm_course import charlm, charlm_training, corpus, lstm
-from lstm_course.gradcheck import check_gradients
-from lstm_course.tbptt import tbptt_schedule
+from lstm_course.data import corpus
+from lstm_course.models import charlm
+from lstm_course.nn import lstm
+from lstm_course.nn.gradcheck import check_gradients
+from lstm_course.train import charlm_training
+from lstm_course.train.tbptt.schedule import tbptt_schedule
 
 
 def small_model(rng, V=7, H=4, dtype=np.float64):

@@ -29,22 +29,15 @@ import test_checks_ch07 as ch07
 import test_checks_ch08 as ch08
 import test_checks_ch09 as ch09
 
-from lstm_course import (
-    autocorrelation,
-    charlm,
-    checks,
-    chunking,
-    gradcheck,
-    lstm,
-    mlp,
-    optim,
-    rnn,
-    rtrl,
-    tbptt,
-    unrolling,
-    vanishing,
-)
+from lstm_course import checks
 from lstm_course.checks import grading
+from lstm_course.data import autocorrelation, chunking
+from lstm_course.lab import unrolling, vanishing
+from lstm_course.models import charlm, mlp
+from lstm_course.nn import gradcheck, lstm, rnn
+from lstm_course.online import rtrl
+from lstm_course.train import optim
+from lstm_course.train.tbptt import engine, schedule
 
 
 def sensitivity_from_the_rtrl_helper(x, h_prev, S, wx, wh, b):
@@ -68,8 +61,8 @@ EXERCISES = {
     "lstm_step_backward": (lstm.lstm_step_backward, ch05.correct,
                            [ch05.calls_the_kernel, ch05.goes_through_a_length_one_sequence,
                             ch05.through_the_model_backward]),
-    "tbptt_schedule": (tbptt.tbptt_schedule, ch06.schedule, [ch06.schedule_from_the_cost_summary]),
-    "tbptt_gradients": (lambda params, x, y, k1, k2: tbptt.tbptt_gradients(params, x, y, k1, k2, cell="rnn"),
+    "tbptt_schedule": (schedule.tbptt_schedule, ch06.schedule, [ch06.schedule_from_the_cost_summary]),
+    "tbptt_gradients": (lambda params, x, y, k1, k2: engine.tbptt_gradients(params, x, y, k1, k2, cell="rnn"),
                         ch06.gradients, [ch06.gradients_from_windowed_full_bptt]),
     "stateful_sample_index": (chunking.stateful_sample_index, ch07.keras_order, [ch07.order_read_off_the_sample_order]),
     "autocorrelation": (autocorrelation.autocorrelation, ch07.acf, [ch07.acf_via_the_pacf_module]),
@@ -95,7 +88,7 @@ def assert_rejected(verdict, *words):
 
 def module_function(reference):
     """The package function behind a reference (tbptt_gradients's lambda pins cell='rnn')."""
-    return tbptt.tbptt_gradients if reference.__name__ == "<lambda>" else reference
+    return engine.tbptt_gradients if reference.__name__ == "<lambda>" else reference
 
 
 def with_reference(name, build):
@@ -408,7 +401,7 @@ def test_replacing_what_the_check_relies_on_while_it_runs_fails(monkeypatch):
         return wrong_rnn_backward(dh, cache)
 
     for cheat, name in [(replaces_rel_error_then_answers_wrong, "_feedback.rel_error"),
-                        (swaps_the_references_code, "lstm_course.rnn.rnn_backward"),
+                        (swaps_the_references_code, "lstm_course.nn.rnn.rnn_backward"),
                         (replaces_numpy, "np.allclose")]:
         verdict = checks.check_rnn_backward(cheat)
         monkeypatch.undo()
@@ -430,11 +423,11 @@ def test_the_cases_cannot_be_changed_from_inside_the_function():
 
 def test_importing_a_package_module_inside_the_function_is_not_cheating(monkeypatch):
     import lstm_course
-    monkeypatch.delitem(sys.modules, "lstm_course.tasks", raising=False)
-    monkeypatch.delattr(lstm_course, "tasks", raising=False)
+    monkeypatch.delitem(sys.modules, "lstm_course.data.tasks", raising=False)
+    monkeypatch.delattr(lstm_course.data, "tasks", raising=False)
 
     def imports_then_works(dh, cache):
-        import lstm_course.tasks  # noqa: F401  (runs the module's body, which calls package code)
+        import lstm_course.data.tasks  # noqa: F401  (runs the module's body, which calls package code)
         return ch03.correct(dh, cache)
 
     verdict = checks.check_rnn_backward(imports_then_works)
@@ -482,7 +475,7 @@ def test_code_hidden_in_the_returned_objects_runs_watched(monkeypatch):
         return wrong_rnn_backward(dh, cache)
 
     genuine = _feedback.rel_error
-    assert_rejected(checks.check_rnn_backward(lazy_outputs), "ran the course's lstm_course.rnn")
+    assert_rejected(checks.check_rnn_backward(lazy_outputs), "ran the course's lstm_course.nn.rnn")
     assert_rejected(checks.check_rnn_backward(raises_a_patching_exception), "changed while your function ran")
     _feedback.rel_error = genuine
     assert_rejected(checks.check_rnn_backward(leaves_patching_garbage), "changed while your function ran", "off")

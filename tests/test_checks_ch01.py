@@ -2,8 +2,10 @@
 import numpy as np
 import pytest
 
-from lstm_course import checks, gradcheck, mlp, rnn
-from lstm_course.mlp import mlp_backward as imported_before_the_check
+from lstm_course import checks
+from lstm_course.models import mlp
+from lstm_course.models.mlp import mlp_backward as imported_before_the_check
+from lstm_course.nn import gradcheck, rnn
 
 
 def correct(dyhat, cache):

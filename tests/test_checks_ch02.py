@@ -2,9 +2,11 @@
 import numpy as np
 import pytest
 
-from lstm_course import checks, rnn, unrolling
-from lstm_course.activations import tanh_grad_from_output
-from lstm_course.rnn import rnn_step_backward as imported_before_the_check
+from lstm_course import checks
+from lstm_course.lab import unrolling
+from lstm_course.nn import rnn
+from lstm_course.nn.activations import tanh_grad_from_output
+from lstm_course.nn.rnn import rnn_step_backward as imported_before_the_check
 
 
 def correct(dh, cache):

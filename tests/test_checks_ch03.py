@@ -2,8 +2,11 @@
 import numpy as np
 import pytest
 
-from lstm_course import checks, models, rnn, unrolling
-from lstm_course.rnn import rnn_backward as imported_before_the_check
+from lstm_course import checks
+from lstm_course.lab import unrolling
+from lstm_course.models import recurrent
+from lstm_course.nn import rnn
+from lstm_course.nn.rnn import rnn_backward as imported_before_the_check
 
 
 def correct(dh, cache):
@@ -93,7 +96,7 @@ def sums_the_per_step_gradients(dh, cache):
 
 
 def goes_through_the_model(dh, cache):
-    return models.backward(dh, cache)
+    return recurrent.backward(dh, cache)
 
 
 def test_accepts_the_reference_solution():

@@ -2,8 +2,11 @@
 import numpy as np
 import pytest
 
-from lstm_course import checks, optim, rnn, vanishing
-from lstm_course.optim import clip_grad_norm as imported_before_the_check
+from lstm_course import checks
+from lstm_course.lab import vanishing
+from lstm_course.nn import rnn
+from lstm_course.train import optim
+from lstm_course.train.optim import clip_grad_norm as imported_before_the_check
 
 # ------------------------------------------------------------------ clip_grad_norm
 

@@ -2,9 +2,11 @@
 import numpy as np
 import pytest
 
-from lstm_course import checks, lstm, models
-from lstm_course.activations import sigmoid
-from lstm_course.lstm import lstm_step_backward as imported_before_the_check
+from lstm_course import checks
+from lstm_course.models import recurrent
+from lstm_course.nn import lstm
+from lstm_course.nn.activations import sigmoid
+from lstm_course.nn.lstm import lstm_step_backward as imported_before_the_check
 
 
 def correct(dh, dc, cache):
@@ -93,7 +95,7 @@ def goes_through_a_length_one_sequence(dh, dc, cache):
 
 
 def through_the_model_backward(dh, dc, cache):
-    return models.backward(cache, dh)
+    return recurrent.backward(cache, dh)
 
 
 def test_accepts_the_reference_solution():

@@ -2,7 +2,11 @@
 import numpy as np
 import pytest
 
-from lstm_course import checks, models, rnn, tbptt
+from lstm_course import checks
+from lstm_course.models import recurrent
+from lstm_course.nn import rnn
+from lstm_course.train.tbptt import engine
+from lstm_course.train.tbptt.schedule import cost_summary, tbptt_schedule
 
 # --------------------------------------------------------------------------- tbptt_schedule
 
@@ -44,11 +48,11 @@ def schedule_zero_based(T, k1, k2):
 
 
 def schedule_calls_the_reference(T, k1, k2):
-    return tbptt.tbptt_schedule(T, k1, k2)
+    return tbptt_schedule(T, k1, k2)
 
 
 def schedule_from_the_cost_summary(T, k1, k2):
-    backward = tbptt.cost_summary(T, k1, k2).backward_steps
+    backward = cost_summary(T, k1, k2).backward_steps
     return [(t, t - steps + 1, t - steps + 1) for t, steps in zip(range(k1, T + k1, k1), backward)]
 
 
@@ -75,14 +79,14 @@ def test_schedule_calling_the_answer_is_rejected(cheat):
     verdict = checks.check_tbptt_schedule(cheat)
     assert not verdict
     assert "ran the course's" in verdict.message
-    assert tbptt.tbptt_schedule(10, 4, 2) == [(4, 3, 3), (8, 7, 7), (10, 9, 9)]   # restored afterwards
+    assert tbptt_schedule(10, 4, 2) == [(4, 3, 3), (8, 7, 7), (10, 9, 9)]   # restored afterwards
 
 
 # --------------------------------------------------------------------------- tbptt_gradients (RNN)
 
 def gradients(params, x, y, k1, k2, *, final=True, only_last=False, entering="carried", extra=0, mean=False):
     """TBPTT(k1, k2) from rnn_forward / rnn_backward; the keyword arguments inject one mistake each."""
-    Wx, Wh, b, Wy, by = (params[name] for name in models.PARAM_NAMES)
+    Wx, Wh, b, Wy, by = (params[name] for name in recurrent.PARAM_NAMES)
     N, T, _ = x.shape
     h0 = np.zeros((N, Wh.shape[0]), dtype=x.dtype)
     states, _ = rnn.rnn_forward(x, h0, Wx, Wh, b)
@@ -112,7 +116,7 @@ def gradients_upcast(params, x, y, k1, k2):
 
 def gradients_step_by_step(params, x, y, k1, k2):
     """A second correct solution: one loop over steps with rnn_step_forward / rnn_step_backward."""
-    Wx, Wh, b, Wy, by = (params[name] for name in models.PARAM_NAMES)
+    Wx, Wh, b, Wy, by = (params[name] for name in recurrent.PARAM_NAMES)
     N, T, _ = x.shape
     h, caches, out, last = np.zeros((N, Wh.shape[0]), dtype=x.dtype), [], [], 0
     for t in range(1, T + 1):
@@ -140,18 +144,18 @@ def gradients_step_by_step(params, x, y, k1, k2):
 
 
 def gradients_call_the_engine(params, x, y, k1, k2):
-    return tbptt.tbptt_gradients(params, x, y, k1, k2, cell="rnn")
+    return engine.tbptt_gradients(params, x, y, k1, k2, cell="rnn")
 
 
 def gradients_from_windowed_full_bptt(params, x, y, k1, k2):
-    """Per-window full BPTT with the injected losses selected by step weights: models.loss_and_grads is off."""
+    """Per-window full BPTT with the injected losses selected by step weights: recurrent.loss_and_grads is off."""
     N, T, _ = x.shape
     states, _ = rnn.rnn_forward(x, None, params["Wx"], params["Wh"], params["b"])
     out = []
     for t, w, first in schedule(T, k1, k2):
         weights = (np.arange(w, t + 1) >= first).astype(float)
         h0 = states[:, w - 2] if w > 1 else None
-        out.append((t, models.loss_and_grads(params, x[:, w - 1:t], y[:, w - 1:t], "rnn", weights, h0)[1]))
+        out.append((t, recurrent.loss_and_grads(params, x[:, w - 1:t], y[:, w - 1:t], "rnn", weights, h0)[1]))
     return out
 
 

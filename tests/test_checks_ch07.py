@@ -4,8 +4,9 @@ import warnings
 import numpy as np
 import pytest
 
-from lstm_course import autocorrelation as acf_module
-from lstm_course import checks, chunking
+from lstm_course import checks
+from lstm_course.data import autocorrelation as acf_module
+from lstm_course.data import chunking
 
 # --------------------------------------------------------------------------- stateful_sample_index
 

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from lstm_course import charlm, checks
+from lstm_course import checks
+from lstm_course.models import charlm
 
 
 def correct_backward(logits, targets):

@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
-from lstm_course import checks, rtrl
-from lstm_course.rtrl import one_unit_sensitivity_step as imported_before_the_check
+from lstm_course import checks
+from lstm_course.online import rtrl
+from lstm_course.online.rtrl import one_unit_sensitivity_step as imported_before_the_check
 
 
 def correct(x, h_prev, S, wx, wh, b):

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstm_course import chunking
+from lstm_course.data import chunking
 
 
 def test_as_samples_adds_feature_axis_and_keeps_3d():

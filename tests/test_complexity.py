@@ -1,8 +1,9 @@
-"""Tests for lstm_course.complexity: parameters and FLOPs per step, counted by hand."""
+"""Tests for lstm_course.lab.complexity: parameters and FLOPs per step, counted by hand."""
 import pytest
 
-from lstm_course import complexity, models
-from lstm_course.lstm1997 import init_lstm1997_params
+from lstm_course.lab import complexity
+from lstm_course.models import recurrent
+from lstm_course.nn.lstm1997 import init_lstm1997_params
 
 
 # Counted by hand as Wx + Wh + b + Wy + by, e.g. the LSTM with D, H, O = 3, 8, 2:
@@ -12,7 +13,7 @@ from lstm_course.lstm1997 import init_lstm1997_params
     ("rnn", 3, 8, 2, 24 + 64 + 8 + 16 + 2), ("lstm", 3, 8, 2, 96 + 256 + 32 + 16 + 2),
     ("rnn", 10, 32, 5, 320 + 1024 + 32 + 160 + 5), ("lstm", 10, 32, 5, 1280 + 4096 + 128 + 160 + 5)])
 def test_parameter_count_matches_a_hand_count_and_the_initialised_arrays(cell, D, H, O, count):
-    params = models.init_params(cell, D, H, O, rng=0)
+    params = recurrent.init_params(cell, D, H, O, rng=0)
     assert complexity.parameter_count(cell, D, H, O) == count
     assert complexity.count_parameters(params) == sum(value.size for value in params.values()) == count
 

@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 
-from lstm_course import ensemble, masking, models
-from lstm_course.gradcheck import check_gradients
-from lstm_course.optim import Adam
+from lstm_course.data import masking
+from lstm_course.models import ensemble, recurrent
+from lstm_course.nn.gradcheck import check_gradients
+from lstm_course.train.optim import Adam
 
 SEEDS = [11, 12, 13]
 
@@ -21,7 +22,7 @@ def _batch(seed=0, R=3, N=4, T=6, D=2, O=1):
 def test_init_stacks_single_model_inits():
     params = ensemble.init_ensemble(SEEDS, 2, 3, 1, forget_bias=1.0)
     for r, seed in enumerate(SEEDS):
-        single = models.init_params("lstm", 2, 3, 1, rng=seed, forget_bias=1.0)
+        single = recurrent.init_params("lstm", 2, 3, 1, rng=seed, forget_bias=1.0)
         for name in single:
             np.testing.assert_array_equal(ensemble.member(params, r)[name], single[name])
 
@@ -31,7 +32,7 @@ def test_each_member_equals_the_single_model():
     x, y, weights, _ = _batch()
     losses, grads = ensemble.ensemble_loss_and_grads(params, x, y, weights)
     for r in range(3):
-        loss, single = models.loss_and_grads(ensemble.member(params, r), x[r], y[r], "lstm", weights[r])
+        loss, single = recurrent.loss_and_grads(ensemble.member(params, r), x[r], y[r], "lstm", weights[r])
         assert losses[r] == pytest.approx(loss, rel=1e-12)
         for name in single:
             np.testing.assert_allclose(grads[name][r], single[name], atol=1e-12)
@@ -87,7 +88,7 @@ def test_fit_ensemble_equals_separate_runs_with_the_same_seeds():
     history = ensemble.fit_ensemble(params, lambda u: batches[u], Adam(0.05), 6)
     assert history.shape == (6, 3)
     for r, seed in enumerate(SEEDS):
-        single = models.init_params("lstm", 2, 3, 1, rng=seed, forget_bias=1.0)
+        single = recurrent.init_params("lstm", 2, 3, 1, rng=seed, forget_bias=1.0)
         optimizer = Adam(0.05)
         for u in range(6):
             bx, by, bw, bm = (a[r] for a in batches[u])

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstm_course.lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
-from lstm_course.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
+from lstm_course.nn.lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
+from lstm_course.nn.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 ATOL = 1e-12
 
@@ -129,7 +129,7 @@ def test_float32_stays_float32_end_to_end():
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm"])
 def test_step_cache_and_final_state_equal_stepping_by_hand(cell):
-    from lstm_course import cells
+    from lstm_course.nn import cells
 
     rng = np.random.default_rng(7)
     spec = cells.get(cell)

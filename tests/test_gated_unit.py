@@ -1,9 +1,9 @@
-"""Tests for lstm_course.gated_unit: one gated unit's carousel, traced step by step."""
+"""Tests for lstm_course.lab.gated_unit: one gated unit's carousel, traced step by step."""
 import numpy as np
 import pytest
 
-from lstm_course.activations import sigmoid
-from lstm_course.gated_unit import gated_unit_trace, input_sequence
+from lstm_course.lab.gated_unit import gated_unit_trace, input_sequence
+from lstm_course.nn.activations import sigmoid
 
 
 def test_gated_unit_trace_follows_the_carousel_equation():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lstm_course.gradcheck import check_gradients, format_gradient_table, numerical_gradient, rel_error
+from lstm_course.nn.gradcheck import check_gradients, format_gradient_table, numerical_gradient, rel_error
 
 
 def test_numerical_gradient_of_a_quadratic_is_exact(rng):

@@ -1,9 +1,10 @@
-"""Tests for lstm_course.gradient_flow: how far a unit error travels back through a layer."""
+"""Tests for lstm_course.lab.gradient_flow: how far a unit error travels back through a layer."""
 import numpy as np
 import pytest
 
-from lstm_course import gradient_flow, models
-from lstm_course.lstm import lstm_backward, lstm_forward
+from lstm_course.lab import gradient_flow
+from lstm_course.models import recurrent
+from lstm_course.nn.lstm import lstm_backward, lstm_forward
 
 
 def test_gradient_flow_of_the_1997_cell_with_frozen_gates_is_constant(rng):
@@ -14,7 +15,7 @@ def test_gradient_flow_of_the_1997_cell_with_frozen_gates_is_constant(rng):
 
 def test_gradient_flow_matches_the_layer_backward_at_the_start(rng):
     x = rng.normal(size=(3, 12, 2))
-    params = models.init_params("lstm", 2, 4, 1, rng=3, forget_bias=1.0)
+    params = recurrent.init_params("lstm", 2, 4, 1, rng=3, forget_bias=1.0)
     norms = gradient_flow.gradient_flow("lstm", x, params=params, rng=5)
     h, _, cache = lstm_forward(x, None, None, params["Wx"], params["Wh"], params["b"])
     dh = np.zeros_like(h)

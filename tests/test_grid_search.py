@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from lstm_course import grid_search, tasks
+from lstm_course.data import tasks
+from lstm_course.lab import grid_search
 
 
 def test_grid_search_shapes_and_padding():

@@ -3,9 +3,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lstm_course.activations import sigmoid
-from lstm_course.gradcheck import check_gradients
-from lstm_course.lstm import from_torch, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward, to_torch
+from lstm_course.nn.activations import sigmoid
+from lstm_course.nn.gradcheck import check_gradients
+from lstm_course.nn.lstm import from_torch, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward, to_torch
 
 TOL = 1e-7
 sizes = st.integers(1, 6)

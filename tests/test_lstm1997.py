@@ -1,12 +1,12 @@
-"""Tests for lstm_course.lstm1997: the 1997 LSTM (memory cell blocks, squashing functions, truncated rule)."""
+"""Tests for lstm_course.nn.lstm1997: the 1997 LSTM (memory cell blocks, squashing functions, truncated rule)."""
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lstm_course.activations import sigmoid
-from lstm_course.gradcheck import check_gradients
-from lstm_course.lstm1997 import (
+from lstm_course.nn.activations import sigmoid
+from lstm_course.nn.gradcheck import check_gradients
+from lstm_course.nn.lstm1997 import (
     _step_forward,
     init_lstm1997_params,
     lstm1997_backward,

@@ -4,9 +4,9 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from lstm_course import lstm1997_rtrl
-from lstm_course.gradcheck import rel_error
-from lstm_course.lstm1997 import init_lstm1997_params, lstm1997_backward, lstm1997_forward
+from lstm_course.nn.gradcheck import rel_error
+from lstm_course.nn.lstm1997 import init_lstm1997_params, lstm1997_backward, lstm1997_forward
+from lstm_course.online import lstm1997_rtrl
 
 
 @pytest.mark.parametrize("N, T, D, C, S", [(2, 7, 3, 2, 3), (1, 1, 1, 1, 1), (3, 12, 2, 3, 1)])

@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 
-from lstm_course import masking, models
-from lstm_course.gradcheck import check_gradients
-from lstm_course.optim import Adam
+from lstm_course.data import masking
+from lstm_course.models import recurrent
+from lstm_course.nn.gradcheck import check_gradients
+from lstm_course.train.optim import Adam
 
 
 def test_pad_and_mask():
@@ -51,7 +52,7 @@ def test_masked_lstm_gradients():
 
 def test_masked_steps_freeze_state():
     _, _, X, _, mask = _padded_problem()
-    params = models.init_params("lstm", 2, 3, 1, rng=0)
+    params = recurrent.init_params("lstm", 2, 3, 1, rng=0)
     h, c, _ = masking.masked_lstm_forward(X, mask, None, None, params["Wx"], params["Wh"], params["b"])
     np.testing.assert_array_equal(h[1, 1:], np.broadcast_to(h[1, 1], (4, 3)))
     np.testing.assert_array_equal(c[2, 3:], c[2, 3:4].repeat(2, axis=0))
@@ -59,9 +60,9 @@ def test_masked_steps_freeze_state():
 
 def test_masked_loss_equals_unpadded_sequences():
     xs, ys, X, Y, mask = _padded_problem()
-    params = models.init_params("lstm", 2, 3, 1, rng=0, forget_bias=1.0)
+    params = recurrent.init_params("lstm", 2, 3, 1, rng=0, forget_bias=1.0)
     loss, grads = masking.masked_loss_and_grads(params, X, Y, mask)
-    pieces = [models.loss_and_grads(params, x[None], y[None], "lstm") for x, y in zip(xs, ys)]
+    pieces = [recurrent.loss_and_grads(params, x[None], y[None], "lstm") for x, y in zip(xs, ys)]
     assert loss == pytest.approx(sum(p[0] for p in pieces), rel=1e-12)
     for name in grads:
         np.testing.assert_allclose(grads[name], sum(p[1][name] for p in pieces), atol=1e-12)
@@ -69,12 +70,12 @@ def test_masked_loss_equals_unpadded_sequences():
 
 def test_masked_training_equals_training_on_unpadded_sequences():
     xs, ys, X, Y, mask = _padded_problem(3)
-    padded = models.init_params("lstm", 2, 4, 1, rng=5)
+    padded = recurrent.init_params("lstm", 2, 4, 1, rng=5)
     unpadded = {k: v.copy() for k, v in padded.items()}
     opt_padded, opt_unpadded = Adam(0.05), Adam(0.05)
     for _ in range(5):
         opt_padded.step(padded, masking.masked_loss_and_grads(padded, X, Y, mask)[1])
-        per_sequence = [models.loss_and_grads(unpadded, x[None], y[None], "lstm")[1] for x, y in zip(xs, ys)]
+        per_sequence = [recurrent.loss_and_grads(unpadded, x[None], y[None], "lstm")[1] for x, y in zip(xs, ys)]
         opt_unpadded.step(unpadded, {name: sum(g[name] for g in per_sequence) for name in unpadded})
     for name in padded:
         np.testing.assert_allclose(padded[name], unpadded[name], atol=1e-12)
@@ -82,7 +83,7 @@ def test_masked_training_equals_training_on_unpadded_sequences():
 
 def test_mask_must_be_binary_and_shaped():
     _, _, X, Y, mask = _padded_problem()
-    params = models.init_params("lstm", 2, 3, 1, rng=0)
+    params = recurrent.init_params("lstm", 2, 3, 1, rng=0)
     with pytest.raises(ValueError, match="only 0"):
         masking.masked_loss_and_grads(params, X, Y, mask * 0.5)
     with pytest.raises(ValueError, match="mask must have shape"):

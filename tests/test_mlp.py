@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from lstm_course.gradcheck import check_gradients
-from lstm_course.mlp import mlp_backward, mlp_forward, mlp_init, mse_loss, sgd_step, train
+from lstm_course.models.mlp import mlp_backward, mlp_forward, mlp_init, mse_loss, sgd_step, train
+from lstm_course.nn.gradcheck import check_gradients
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])

@@ -1,9 +1,9 @@
-"""Tests for lstm_course.one_unit: the one-unit model of Pascanu et al. (2013, Fig. 6)."""
+"""Tests for lstm_course.lab.one_unit: the one-unit model of Pascanu et al. (2013, Fig. 6)."""
 import numpy as np
 import pytest
 
-from lstm_course.gradcheck import numerical_gradient, rel_error
-from lstm_course.one_unit import one_unit_descent, one_unit_loss_and_grads, one_unit_loss_surface, one_unit_states
+from lstm_course.lab.one_unit import one_unit_descent, one_unit_loss_and_grads, one_unit_loss_surface, one_unit_states
+from lstm_course.nn.gradcheck import numerical_gradient, rel_error
 
 
 def one_unit_reference_loss(w, b, steps=50, x0=0.5, target=0.7):

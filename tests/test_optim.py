@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from lstm_course.optim import SGD, Adam, clip_grad_norm, global_norm
+from lstm_course.train.optim import SGD, Adam, clip_grad_norm, global_norm
 
 
 def test_sgd_without_momentum_is_w_minus_lr_g():

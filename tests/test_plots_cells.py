@@ -1,8 +1,9 @@
-"""Tests for lstm_course.plots.cells: the Chapter 5 figures draw what they are given."""
+"""Tests for lstm_course.plots.gates: the Chapter 5 figures draw what they are given."""
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lstm_course import gradient_flow, plots
+from lstm_course import plots
+from lstm_course.lab import gradient_flow
 
 
 def test_chapter_figures_draw():

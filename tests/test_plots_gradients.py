@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from lstm_course import plots
-from lstm_course.one_unit import one_unit_descent, one_unit_loss_surface
-from lstm_course.rnn import rnn_forward
-from lstm_course.vanishing import jacobian_norm_matrix
+from lstm_course.lab.one_unit import one_unit_descent, one_unit_loss_surface
+from lstm_course.lab.vanishing import jacobian_norm_matrix
+from lstm_course.nn.rnn import rnn_forward
 
 
 @pytest.fixture(autouse=True)

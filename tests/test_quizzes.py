@@ -19,7 +19,10 @@ from _book import built_html
 from browser_support import CHROMIUM_ARGS, chromium_path, serve, sync_playwright
 from test_browser import open_page
 
-from lstm_course import chunking, gated_unit, mlp, tbptt, unrolling
+from lstm_course.data import chunking
+from lstm_course.lab import gated_unit, unrolling
+from lstm_course.models import mlp
+from lstm_course.train.tbptt import schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 QUIZ = re.compile(r"^```\{quiz\}\n(.*?)^```", re.S | re.M)
@@ -86,11 +89,11 @@ def test_the_numeric_answers_are_what_the_package_computes():
     kept = find("05_cec_and_gates", "$z_f = 3$")
     assert abs(kept["answer"] - gated_unit.retention(3.0, 20)) <= kept["tolerance"]
     steps = find("06_tbptt_configurations", "TBPTT(2, 6)")
-    assert steps["answer"] == tbptt.cost_summary(12, 2, 6).total_backward_steps
+    assert steps["answer"] == schedule.cost_summary(12, 2, 6).total_backward_steps
     assert 78 in [mistake.get("value") for mistake in steps["mistakes"]]
-    assert tbptt.cost_summary(12, 1, 12).total_backward_steps == 78
+    assert schedule.cost_summary(12, 1, 12).total_backward_steps == 78
     dropped = find("06_tbptt_configurations", "TBPTT(6, 3)")
-    assert dropped["answer"] == tbptt.cost_summary(12, 6, 3).dropped_losses
+    assert dropped["answer"] == schedule.cost_summary(12, 6, 3).dropped_losses
     start = find("07_preparing_sequences", "batch 7, slot 3")
     sequence, chunk = (index.reshape(100, 100)[7, 3] for index in chunking.stateful_sample_index(100, 100, 100))
     assert sequence == 3 and start["answer"] == 500 * chunk
@@ -102,7 +105,7 @@ def test_the_numeric_answers_are_what_the_package_computes():
 
 def test_the_schedule_question_has_the_schedule_the_package_computes():
     question = find("06_tbptt_configurations", "update at $t = 12$")
-    (t, window_start, first_loss), = [update for update in tbptt.tbptt_schedule(16, 4, 6) if update[0] == 12]
+    (t, window_start, first_loss), = [update for update in schedule.tbptt_schedule(16, 4, 6) if update[0] == 12]
     # "$\\ell_9, \\dots, \\ell_{12}$, back to step 7": the first and last loss injected, the window start
     assert re.findall(r"\d+", right_choice(question)) == [str(first_loss), str(t), str(window_start)]
 

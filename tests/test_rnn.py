@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lstm_course.gradcheck import check_gradients
-from lstm_course.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
+from lstm_course.nn.gradcheck import check_gradients
+from lstm_course.nn.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 TOL = 1e-7
 sizes = st.integers(1, 6)

@@ -81,5 +81,6 @@ def test_the_module_table_names_existing_notebooks_and_modules():
     assert len(rows) >= 8
     for notebook, modules in rows:
         assert (ROOT / notebook).exists(), notebook
-        for module in re.findall(r"`(\w+)`", modules):
-            assert (ROOT / "lstm_course" / f"{module}.py").exists(), f"{notebook}: lstm_course.{module}"
+        for module in re.findall(r"`([\w.]+)`", modules):
+            path = ROOT / "lstm_course" / (module.replace(".", "/") + ".py")
+            assert path.exists(), f"{notebook}: lstm_course.{module}"

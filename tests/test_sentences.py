@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lstm_course import sentences
+from lstm_course.data import sentences
 
 PARAGRAPH = ("The tide went out at dawn. Two boys searched the rocks for crabs! Did they find any? "
              "One small crab, green and angry, pinched a thumb. They let it go.")

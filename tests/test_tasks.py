@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lstm_course.tasks import adding_problem, delay_task, noisy_sine
+from lstm_course.data.tasks import adding_problem, delay_task, noisy_sine
 
 
 def test_noisy_sine_target_is_the_next_input():
@@ -117,7 +117,7 @@ def test_bad_inputs_raise_value_errors():
 
 
 def test_window_sum_task():
-    from lstm_course.tasks import window_sum_task
+    from lstm_course.data.tasks import window_sum_task
 
     delay, window = delay_task(3, 9, 1, rng=4), window_sum_task(3, 9, 1, rng=4)
     for a, b in zip(delay, window):

@@ -1,4 +1,4 @@
-"""Tests for lstm_course.unrolling: tied layers, per-copy gradients, activation memory."""
+"""Tests for lstm_course.lab.unrolling: tied layers, per-copy gradients, activation memory."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,8 +9,12 @@ import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from lstm_course import lstm, models, plots, rnn, tasks, unrolling  # noqa: E402
-from lstm_course.gradcheck import numerical_gradient, rel_error  # noqa: E402
+from lstm_course import plots  # noqa: E402
+from lstm_course.data import tasks  # noqa: E402
+from lstm_course.lab import unrolling  # noqa: E402
+from lstm_course.models import recurrent  # noqa: E402
+from lstm_course.nn import lstm, rnn  # noqa: E402
+from lstm_course.nn.gradcheck import numerical_gradient, rel_error  # noqa: E402
 
 
 def make_rnn(seed, N=3, T=5, D=2, H=4):
@@ -177,7 +181,7 @@ def test_figures_draw_and_reject_bad_sizes():
 
 
 def test_error_per_step_many_to_one_injects_only_at_last_step():
-    params = models.init_params("rnn", 1, 6, 1, rng=0)
+    params = recurrent.init_params("rnn", 1, 6, 1, rng=0)
     data = tasks.noisy_sine(4, 12, rng=1)
     last_only = np.zeros(12)
     last_only[-1] = 1.0
@@ -185,11 +189,11 @@ def test_error_per_step_many_to_one_injects_only_at_last_step():
     assert np.all(flow["injected"][:-1] == 0) and flow["injected"][-1] > 0
     assert flow["total"][-1] == pytest.approx(flow["injected"][-1])
     assert np.all(flow["total"][:-1] > 0)
-    yhat = models.forward(params, data.x, "rnn")[0]
-    assert flow["loss"] == pytest.approx(models.squared_error(yhat, data.y, last_only)[0])
+    yhat = recurrent.forward(params, data.x, "rnn")[0]
+    assert flow["loss"] == pytest.approx(recurrent.squared_error(yhat, data.y, last_only)[0])
 
 
 def test_error_per_step_rejects_step_weights_of_the_wrong_length():
-    params = models.init_params("rnn", 1, 4, 1, rng=0)
+    params = recurrent.init_params("rnn", 1, 4, 1, rng=0)
     with pytest.raises(ValueError, match="step_weights"):
         unrolling.error_per_step(params, np.zeros((2, 5, 1)), np.zeros((2, 5, 1)), np.ones(4))

@@ -2,15 +2,16 @@
 import numpy as np
 import pytest
 
-from lstm_course import models, online, rtrl, uoro
+from lstm_course.models import recurrent
+from lstm_course.online import rtrl, systems, uoro
 
 
 def elman_problem(H=2, T=3, N=1, D=2, seed=0):
     rng = np.random.default_rng(seed)
-    params = models.init_params("rnn", D, H, 1, rng)
+    params = recurrent.init_params("rnn", D, H, 1, rng)
     x, y = rng.normal(size=(N, T, D)), rng.normal(size=(N, T, 1))
-    system = online.ElmanSystem(params)
-    full = system.theta(models.loss_and_grads(params, x, y, "rnn")[1])
+    system = systems.ElmanSystem(params)
+    full = system.theta(recurrent.loss_and_grads(params, x, y, "rnn")[1])
     return params, system, system.theta(params), x, y, full
 
 
@@ -20,10 +21,10 @@ def test_exact_mean_over_all_sign_patterns_is_full_bptt():
 
 
 def test_exact_mean_per_step_equals_rtrl_on_influence_balancing():
-    system = online.InfluenceBalancing(4, 2)
+    system = systems.InfluenceBalancing(4, 2)
     x, y = system.stream(3)
     theta = np.array([0.3])
-    exact = online.run_online(rtrl.OnlineRTRL(system, theta.copy()), x, y).gradient_sum
+    exact = systems.run_online(rtrl.OnlineRTRL(system, theta.copy()), x, y).gradient_sum
     np.testing.assert_allclose(uoro.exact_mean(system, theta, x, y), exact, rtol=0, atol=1e-12)
 
 
@@ -35,7 +36,7 @@ def test_first_step_is_exact_for_one_unit_and_states_follow_the_forward_pass():
     np.testing.assert_allclose(g1, system.theta(rtrl.rtrl_gradients(params, x, y, "rnn")[0]), atol=1e-12)
     for t in range(1, 4):   # the state UORO carries is the network's own hidden state
         estimator.step(x[:, t], y[:, t])
-    h, _ = models.forward(params, x, "rnn")[1]["h"], None
+    h, _ = recurrent.forward(params, x, "rnn")[1]["h"], None
     np.testing.assert_allclose(estimator.s, h[:, -1], atol=1e-15)
 
 
@@ -58,7 +59,7 @@ def test_rank_one_tangents_average_to_the_rtrl_sensitivity():
 
 def test_mean_of_draws_converges_like_one_over_sqrt_draws():
     _, system, theta, x, y, full = elman_problem(H=3, T=12, seed=1)
-    draws = np.array([online.run_online(uoro.UORO(system, theta.copy(), rng=seed), x, y).gradient_sum
+    draws = np.array([systems.run_online(uoro.UORO(system, theta.copy(), rng=seed), x, y).gradient_sum
                       for seed in range(1600)])
     spread = np.sqrt(np.mean(np.sum((draws - full) ** 2, axis=1)))
     for M in (25, 100, 400, 1600):
@@ -75,6 +76,6 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="eps must be"):
         uoro.UORO(system, theta, eps=0.0)
     with pytest.raises(ValueError, match="signs has 2 steps"):
-        online.run_online(uoro.UORO(system, theta, signs=np.ones((1, 2, 2))), x, y)
+        systems.run_online(uoro.UORO(system, theta, signs=np.ones((1, 2, 2))), x, y)
     with pytest.raises(ValueError, match="N T n = 18 > 16"):
         uoro.exact_mean(system, theta, np.zeros((1, 9, 2)), np.zeros((1, 9, 1)))

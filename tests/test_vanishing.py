@@ -1,12 +1,10 @@
-"""Tests for lstm_course.vanishing: step Jacobians, their products and norms, vanishing vs lag."""
+"""Tests for lstm_course.lab.vanishing: step Jacobians, their products and norms, vanishing vs lag."""
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lstm_course.gradcheck import numerical_gradient, rel_error
-from lstm_course.rnn import rnn_backward, rnn_forward
-from lstm_course.vanishing import (
+from lstm_course.lab.vanishing import (
     gradient_norm_vs_lag,
     jacobian_norm_matrix,
     jacobian_norms_by_lag,
@@ -16,6 +14,8 @@ from lstm_course.vanishing import (
     spectral_radius,
     step_jacobians,
 )
+from lstm_course.nn.gradcheck import numerical_gradient, rel_error
+from lstm_course.nn.rnn import rnn_backward, rnn_forward
 
 
 def small_rnn(rng, N=2, T=6, D=3, H=4, scale=0.8):

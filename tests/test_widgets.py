@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lstm_course import widgets
-from lstm_course.gated_unit import retention
+from lstm_course.lab.gated_unit import retention
 from lstm_course.widgets._frames import FrameExplorer, _png_size
 
 matplotlib.use("Agg")

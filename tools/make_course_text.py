@@ -3,7 +3,7 @@
 The text is the course's own prose (``intro.md`` and the markdown cells of the
 Chapter 1-7 notebooks, without the exercise notebooks: the package a student installs
 must not carry their written answers), extracted by
-:func:`lstm_course.corpus.extract_course_text`.
+:func:`lstm_course.data.corpus.extract_course_text`.
 Like the rest of the repository it is under the MIT licence (see ``LICENSE``).
 
 Run from the repository root: ``python tools/make_course_text.py``. Chapter 8's
@@ -12,7 +12,7 @@ it after the chapters change may move them.
 """
 import os
 
-from lstm_course import corpus
+from lstm_course.data import corpus
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -23,17 +23,17 @@ Use them in a notebook without nbgrader::
     verdict = checks.check_rnn_step_backward(my_rnn_step_backward)
     assert verdict, verdict.message
 """
-from ._harness import ACTIVATIONS, AnswerUnavailable, Case, Mistake, answers_blocked, run_check
-from ._verdict import Verdict
-from .ch01 import check_mlp_backward
-from .ch02 import check_per_step_gradients, check_rnn_step_backward
-from .ch03 import check_rnn_backward
-from .ch04 import check_clip_grad_norm, check_jacobian_product
-from .ch05 import check_lstm_step_backward
-from .ch06 import check_tbptt_gradients, check_tbptt_schedule
-from .ch07 import check_autocorrelation, check_stateful_sample_index
-from .ch08 import check_sample_with_temperature, check_softmax_cross_entropy_backward
-from .ch09 import check_one_unit_sensitivity_step
+from lstm_course.checks._harness import ACTIVATIONS, AnswerUnavailable, Case, Mistake, answers_blocked, run_check
+from lstm_course.checks._verdict import Verdict
+from lstm_course.checks.ch01 import check_mlp_backward
+from lstm_course.checks.ch02 import check_per_step_gradients, check_rnn_step_backward
+from lstm_course.checks.ch03 import check_rnn_backward
+from lstm_course.checks.ch04 import check_clip_grad_norm, check_jacobian_product
+from lstm_course.checks.ch05 import check_lstm_step_backward
+from lstm_course.checks.ch06 import check_tbptt_gradients, check_tbptt_schedule
+from lstm_course.checks.ch07 import check_autocorrelation, check_stateful_sample_index
+from lstm_course.checks.ch08 import check_sample_with_temperature, check_softmax_cross_entropy_backward
+from lstm_course.checks.ch09 import check_one_unit_sensitivity_step
 
 __all__ = ["ACTIVATIONS", "AnswerUnavailable", "Case", "Mistake", "Verdict", "answers_blocked", "run_check",
            "check_mlp_backward", "check_per_step_gradients",

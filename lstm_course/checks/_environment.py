@@ -26,7 +26,7 @@ import types
 
 import numpy as np
 
-from . import _guard
+from lstm_course.checks import _guard
 
 _BUILTIN_NAMES = ("abs", "all", "any", "bool", "callable", "dict", "enumerate", "float", "frozenset", "getattr",
                   "hasattr", "hash", "id", "int", "isinstance", "issubclass", "iter", "len", "list", "map", "max",

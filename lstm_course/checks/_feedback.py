@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..gradcheck import rel_error
+from lstm_course.nn.gradcheck import rel_error
 
 
 class Problem(NamedTuple):

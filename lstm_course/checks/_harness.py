@@ -23,12 +23,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .. import activations
-from .._validation import check_callable, check_int
-from . import _guard
-from ._environment import NamespaceSnapshot
-from ._feedback import Problem, compare, default_element, first_change
-from ._verdict import Verdict
+from lstm_course._validation import check_callable, check_int
+from lstm_course.checks import _guard
+from lstm_course.checks._environment import NamespaceSnapshot
+from lstm_course.checks._feedback import Problem, compare, default_element, first_change
+from lstm_course.checks._verdict import Verdict
+from lstm_course.nn import activations
 
 _SHOWN_PROBLEMS = 4
 ACTIVATIONS = tuple(function for function in vars(activations).values()
@@ -285,7 +285,7 @@ def _where(exception):
 def _allowed_text(allowed):
     names = [f"{function.__module__}.{function.__qualname__}" for function in allowed
              if function not in ACTIVATIONS]
-    return f" This exercise lets you call {', '.join([*names, 'lstm_course.activations'])}."
+    return f" This exercise lets you call {', '.join([*names, 'lstm_course.nn.activations'])}."
 
 
 def _report(title, groups, n_cases):

@@ -1,8 +1,8 @@
 """Checkers for the Chapter 1 exercises (backpropagation in a multilayer perceptron)."""
 import numpy as np
 
-from .. import mlp
-from ._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.checks._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.models import mlp
 
 # (layer sizes, N): one hidden layer as in the chapter, then the edges N=1, width 1,
 # two hidden layers (the recursion must repeat) and no hidden layer at all (L=1).
@@ -75,11 +75,11 @@ def check_mlp_backward(fn, *, seed=None):
     """Check a student's ``mlp_backward(dyhat, cache) -> grads``.
 
     ``grads`` is a dict keyed like the parameters (``W1, b1, ..., WL, bL``). Compares
-    with :func:`lstm_course.mlp.mlp_backward` on twelve inputs (float64 and float32;
+    with :func:`lstm_course.models.mlp.mlp_backward` on twelve inputs (float64 and float32;
     one and two hidden layers, no hidden layer, N=1 and width 1) drawn from ``seed``
     (fresh entropy by default) and returns a :class:`~lstm_course.checks.Verdict` that
     names the first wrong gradient entry with a hint. The package's own code is off
-    limits while ``fn`` runs, except :mod:`lstm_course.activations`.
+    limits while ``fn`` runs, except :mod:`lstm_course.nn.activations`.
     """
     return run_check("mlp_backward", fn, mlp.mlp_backward, _mlp_cases, seed=seed, outputs=("grads",),
                      mistakes=_MLP_MISTAKES, allowed=ACTIVATIONS)

@@ -1,8 +1,9 @@
 """Checkers for the Chapter 2 exercises (the Elman RNN unrolled)."""
 import numpy as np
 
-from .. import rnn, unrolling
-from ._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.checks._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.lab import unrolling
+from lstm_course.nn import rnn
 
 # (N, D, H): a general shape, then the edges N=1, D=1, H=1.
 _SHAPES = [(3, 4, 5), (1, 1, 1), (1, 3, 2), (4, 1, 3), (2, 2, 1)]
@@ -44,10 +45,10 @@ _RNN_STEP_MISTAKES = [
 def check_rnn_step_backward(fn, *, seed=None):
     """Check a student's ``rnn_step_backward(dh, cache) -> (dx, dh_prev, dWx, dWh, db)``.
 
-    Compares with :func:`lstm_course.rnn.rnn_step_backward` on ten inputs drawn from
+    Compares with :func:`lstm_course.nn.rnn.rnn_step_backward` on ten inputs drawn from
     ``seed`` (float64 and float32, including N=1, D=1, H=1) and returns a
     :class:`~lstm_course.checks.Verdict` naming the first wrong entry with a hint. The
-    package's own code is off limits while ``fn`` runs, except :mod:`lstm_course.activations`.
+    package's own code is off limits while ``fn`` runs, except :mod:`lstm_course.nn.activations`.
     """
     return run_check("rnn_step_backward", fn, rnn.rnn_step_backward, _rnn_step_cases, seed=seed,
                      outputs=("dx", "dh_prev", "dWx", "dWh", "db"), mistakes=_RNN_STEP_MISTAKES,
@@ -115,10 +116,10 @@ def check_per_step_gradients(fn, *, seed=None):
 
     The dict holds ``dh_total (N, T, H)``, ``dx (N, T, D)``, ``dWx (T, D, H)``,
     ``dWh (T, H, H)``, ``db (T, H)`` (one contribution per copy) and ``dh0 (N, H)``.
-    Compares with :func:`lstm_course.unrolling.per_step_gradients` on ten inputs drawn
+    Compares with :func:`lstm_course.lab.unrolling.per_step_gradients` on ten inputs drawn
     from ``seed`` (float64 and float32, including T=1, N=1, H=1, D=1) and returns a
     :class:`~lstm_course.checks.Verdict`. The package's own code is off limits while
-    ``fn`` runs, except :mod:`lstm_course.activations`.
+    ``fn`` runs, except :mod:`lstm_course.nn.activations`.
     """
     return run_check("per_step_gradients", fn, unrolling.per_step_gradients, _per_step_cases, seed=seed,
                      outputs=_PER_STEP_OUTPUTS, mistakes=_PER_STEP_MISTAKES, allowed=ACTIVATIONS)

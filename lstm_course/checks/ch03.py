@@ -1,8 +1,8 @@
 """Checkers for the Chapter 3 exercises (backpropagation through time)."""
 import numpy as np
 
-from .. import rnn
-from ._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.checks._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.nn import rnn
 
 # (N, T, D, H): a general shape, then the edges N=1, T=1, D=1, H=1.
 _SHAPES = [(3, 5, 4, 5), (1, 1, 1, 1), (1, 4, 2, 1), (2, 1, 3, 2), (2, 6, 1, 3)]
@@ -73,11 +73,11 @@ _RNN_MISTAKES = [Mistake(name, _output(index, **variant), hint)
 def check_rnn_backward(fn, *, seed=None):
     """Check a student's ``rnn_backward(dh, cache) -> (dx, dh0, dWx, dWh, db)``.
 
-    Compares with :func:`lstm_course.rnn.rnn_backward` on ten inputs drawn from ``seed``
+    Compares with :func:`lstm_course.nn.rnn.rnn_backward` on ten inputs drawn from ``seed``
     (float64 and float32, including N=1, T=1, D=1, H=1) and returns a
     :class:`~lstm_course.checks.Verdict` naming the first wrong entry with a hint. While
     ``fn`` runs, the package's own code (its backward passes, the RNN model, TBPTT, the
-    numerical gradient, ...) is off limits, except :mod:`lstm_course.activations`.
+    numerical gradient, ...) is off limits, except :mod:`lstm_course.nn.activations`.
     """
     return run_check("rnn_backward", fn, rnn.rnn_backward, _rnn_cases, seed=seed,
                      outputs=_RNN_OUTPUTS, mistakes=_RNN_MISTAKES, allowed=ACTIVATIONS)

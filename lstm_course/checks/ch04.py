@@ -1,8 +1,10 @@
 """Checkers for the Chapter 4 exercises (vanishing and exploding gradients)."""
 import numpy as np
 
-from .. import optim, rnn, vanishing
-from ._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.checks._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.lab import vanishing
+from lstm_course.nn import rnn
+from lstm_course.train import optim
 
 # ---------------------------------------------------------------- clip_grad_norm
 
@@ -89,7 +91,7 @@ def _clip_mistakes(keys=("Wx", "Wh", "b", "w")):
 def check_clip_grad_norm(fn, *, seed=None):
     """Check a student's ``clip_grad_norm(grads, max_norm) -> norm`` (rescales ``grads`` in place).
 
-    Compares with :func:`lstm_course.optim.clip_grad_norm` on eight gradient dicts drawn
+    Compares with :func:`lstm_course.train.optim.clip_grad_norm` on eight gradient dicts drawn
     from ``seed`` (norms above and below the threshold, float32, a single (1, 1) array, an
     all-zero gradient): the returned norm (before clipping) and every array of ``grads``
     after the call, which must be the arrays that were passed in. Returns a
@@ -162,12 +164,12 @@ _JACOBIAN_MISTAKES = [
 def check_jacobian_product(fn, *, seed=None):
     """Check a student's ``jacobian_product(cache, t, s) -> (N, H, H)``, dh_t/dh_s = J_t ... J_{s+1}.
 
-    Compares with :func:`lstm_course.vanishing.jacobian_product` on twelve cases drawn
+    Compares with :func:`lstm_course.lab.vanishing.jacobian_product` on twelve cases drawn
     from ``seed`` (float64 and float32, s = 0, t = T, t = s, N=1, T=1, H=1, D=1) and
     returns a :class:`~lstm_course.checks.Verdict` with a hint for a recognised mistake.
     The result must keep the cache's dtype. While ``fn`` runs, the package's own code
     (Jacobians, backward passes, the numerical gradient, ...) is off limits, except
-    :mod:`lstm_course.activations`.
+    :mod:`lstm_course.nn.activations`.
     """
     return run_check("jacobian_product", fn, _jacobian_reference, _jacobian_cases, seed=seed,
                      outputs=("dh_t/dh_s",), mistakes=_JACOBIAN_MISTAKES, allowed=ACTIVATIONS)

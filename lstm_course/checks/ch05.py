@@ -1,9 +1,9 @@
 """Checkers for the Chapter 5 exercises (the LSTM cell, gate by gate)."""
 import numpy as np
 
-from .. import lstm
-from ..activations import sigmoid
-from ._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.checks._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.nn import lstm
+from lstm_course.nn.activations import sigmoid
 
 # (N, D, H): a general shape, then the edges N=1, D=1, H=1.
 _SHAPES = [(3, 4, 5), (1, 1, 1), (1, 3, 2), (4, 1, 3), (2, 2, 1)]
@@ -80,12 +80,12 @@ def _dz(dh, dc, cache):
 def check_lstm_step_backward(fn, *, seed=None):
     """Check a student's ``lstm_step_backward(dh, dc, cache) -> (dx, dh_prev, dc_prev, dWx, dWh, db)``.
 
-    Compares with :func:`lstm_course.lstm.lstm_step_backward` on ten inputs drawn from
+    Compares with :func:`lstm_course.nn.lstm.lstm_step_backward` on ten inputs drawn from
     ``seed`` (float64 and float32, including N=1, D=1, H=1) and returns a
     :class:`~lstm_course.checks.Verdict` naming the first wrong entry with a hint tied to
     the likely mistake (forget gate left out of ``dc_prev``, the tanh(c) slope missing,
     the sigmoid slope taken twice, the gate blocks out of the order i, f, g, o, ...).
-    The package's own code is off limits while ``fn`` runs, except :mod:`lstm_course.activations`.
+    The package's own code is off limits while ``fn`` runs, except :mod:`lstm_course.nn.activations`.
     """
     return run_check("lstm_step_backward", fn, lstm.lstm_step_backward, _lstm_step_cases, seed=seed,
                      outputs=_OUTPUTS, mistakes=_LSTM_STEP_MISTAKES,

@@ -8,10 +8,13 @@ not the row.
 """
 import numpy as np
 
-from .. import models, rnn, tbptt
-from ._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.checks._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.models import recurrent
+from lstm_course.nn import rnn
+from lstm_course.train.tbptt import engine
+from lstm_course.train.tbptt.schedule import tbptt_schedule
 
-_GRAD_NAMES = tuple(f"grads['{name}']" for name in models.PARAM_NAMES)
+_GRAD_NAMES = tuple(f"grads['{name}']" for name in recurrent.PARAM_NAMES)
 
 
 # --------------------------------------------------------------------------- schedule
@@ -38,7 +41,7 @@ def _schedule_per_step(schedule, T):
 
 
 def _reference_schedule(T, k1, k2):
-    return _schedule_per_step(tbptt.tbptt_schedule(T, k1, k2), T)
+    return _schedule_per_step(tbptt_schedule(T, k1, k2), T)
 
 
 def _schedule_variant(T, k1, k2, final=True, offset=0, block_start=False, whole_window=False, no_window=False):
@@ -96,7 +99,7 @@ def _students_schedule(schedule, args):
 def check_tbptt_schedule(fn, *, seed=None):
     """Check a student's ``tbptt_schedule(T, k1, k2) -> [(t, w, first_injected), ...]``.
 
-    Compares with :func:`lstm_course.tbptt.tbptt_schedule` (without resets) on thirteen
+    Compares with :func:`lstm_course.train.tbptt.schedule.tbptt_schedule` (without resets) on thirteen
     cases: T = 1, k1 > T, k2 > T, ``k2=None``, k1 = k2 = T and eight drawn from ``seed``.
     Returns a :class:`~lstm_course.checks.Verdict` that names the first wrong update.
     The package's own code is off limits while ``fn`` runs.
@@ -120,17 +123,17 @@ def _gradients_per_step(updates, params, T):
         t, grads = int(entry[0]), entry[1]
         if not 1 <= t <= T:
             raise ValueError(f"update time t = {t} lies outside the steps 1..T = 1..{T} (steps are 1-based)")
-        missing = [name for name in models.PARAM_NAMES if name not in grads]
+        missing = [name for name in recurrent.PARAM_NAMES if name not in grads]
         if missing:
             raise KeyError(f"grads at t = {t} has no {', '.join(missing)}")
         pairs.append((t, grads))
     out = {"updates": np.zeros(T)}
-    for name, label in zip(models.PARAM_NAMES, _GRAD_NAMES):
+    for name, label in zip(recurrent.PARAM_NAMES, _GRAD_NAMES):
         dtype = np.result_type(*[np.asarray(grads[name]) for _, grads in pairs]) if pairs else params[name].dtype
         out[label] = np.zeros((T,) + params[name].shape, dtype=dtype)
     for t, grads in pairs:
         out["updates"][t - 1] += 1
-        for name, label in zip(models.PARAM_NAMES, _GRAD_NAMES):
+        for name, label in zip(recurrent.PARAM_NAMES, _GRAD_NAMES):
             value = np.asarray(grads[name])
             if value.shape != params[name].shape:
                 raise ValueError(f"grads['{name}'] at t = {t} has shape {value.shape}, expected "
@@ -140,12 +143,12 @@ def _gradients_per_step(updates, params, T):
 
 
 def _reference_gradients(params, x, y, k1, k2):
-    return _gradients_per_step(tbptt.tbptt_gradients(params, x, y, k1, k2, cell="rnn"), params, x.shape[1])
+    return _gradients_per_step(engine.tbptt_gradients(params, x, y, k1, k2, cell="rnn"), params, x.shape[1])
 
 
 def _gradient_variant(params, x, y, k1, k2, final=True, only_last=False, state="carried", offset=0, mean=False):
     """TBPTT(k1, k2) of the RNN with one deliberate mistake (for the hints)."""
-    Wx, Wh, b, Wy, by = (params[name] for name in models.PARAM_NAMES)
+    Wx, Wh, b, Wy, by = (params[name] for name in recurrent.PARAM_NAMES)
     N, T, _ = x.shape
     zeros = np.zeros((N, Wh.shape[0]), dtype=x.dtype)
     h_all, _ = rnn.rnn_forward(x, zeros, Wx, Wh, b)
@@ -160,7 +163,7 @@ def _gradient_variant(params, x, y, k1, k2, final=True, only_last=False, state="
         dyhat[:, :first - w] = 0.0
         dyhat = dyhat / N if mean else dyhat
         _, _, dWx, dWh, db = rnn.rnn_backward(dyhat @ Wy.T, cache)
-        grads = dict(zip(models.PARAM_NAMES, (dWx, dWh, db, np.einsum("nth,nto->ho", h, dyhat),
+        grads = dict(zip(recurrent.PARAM_NAMES, (dWx, dWh, db, np.einsum("nth,nto->ho", h, dyhat),
                                                dyhat.sum(axis=(0, 1)))))
         updates.append((t, grads))
         previous = t
@@ -202,7 +205,7 @@ def _gradient_cases(seed):
     cases = []
     for N, T, D, H, O, k1, k2, dtype in shapes:
         params = {name: (0.6 * rng.normal(size=shape)).astype(dtype) for name, shape in
-                  zip(models.PARAM_NAMES, ((D, H), (H, H), (H,), (H, O), (O,)))}
+                  zip(recurrent.PARAM_NAMES, ((D, H), (H, H), (H,), (H, O), (O,)))}
         x, y = rng.normal(size=(N, T, D)).astype(dtype), rng.normal(size=(N, T, O)).astype(dtype)
         cases.append(Case(f"N={N}, T={T}, D={D}, H={H}, O={O}, k1={k1}, k2={k2}, {np.dtype(dtype).name}",
                           (params, x, y, k1, k2)))
@@ -225,14 +228,14 @@ def _students_gradients(updates, args):
 def check_tbptt_gradients(fn, *, seed=None):
     """Check a student's ``tbptt_gradients(params, x, y, k1, k2) -> [(t, grads), ...]`` for the Elman RNN.
 
-    Compares with ``lstm_course.tbptt.tbptt_gradients(params, x, y, k1, k2, cell="rnn")``
+    Compares with ``lstm_course.train.tbptt.engine.tbptt_gradients(params, x, y, k1, k2, cell="rnn")``
     (initial state zeros, every step weighted 1, the loss summed over the batch) on
     seven cases drawn from ``seed``: overlapping windows, k1 > k2, N = 1 and H = 1,
     T = 1, k2 > T, a single update, and float32. Returns a
     :class:`~lstm_course.checks.Verdict` that names the update and entry that is off.
     While ``fn`` runs, the package's own code is off limits except the building blocks
     ``rnn.rnn_forward``, ``rnn.rnn_backward``, their one-step versions and
-    :mod:`lstm_course.activations`.
+    :mod:`lstm_course.nn.activations`.
     """
     return run_check("tbptt_gradients", fn, _reference_gradients, _gradient_cases, seed=seed,
                      outputs=("updates", *_GRAD_NAMES), mistakes=_GRADIENT_MISTAKES,

@@ -3,9 +3,9 @@ import warnings
 
 import numpy as np
 
-from .. import autocorrelation as acf
-from .. import chunking
-from ._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.checks._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.data import autocorrelation as acf
+from lstm_course.data import chunking
 
 # --------------------------------------------------------------------------- stateful sample order
 
@@ -68,7 +68,7 @@ def _index_cases(seed):
 def check_stateful_sample_index(fn, *, seed=None):
     """Check a student's ``stateful_sample_index(n_sequences, n_chunks, batch_size) -> (sequence, chunk)``.
 
-    Compares with :func:`lstm_course.chunking.stateful_sample_index` on ten cases (one
+    Compares with :func:`lstm_course.data.chunking.stateful_sample_index` on ten cases (one
     sequence, one chunk, batch size 1 and n_sequences, and five drawn from ``seed``) and
     returns a :class:`~lstm_course.checks.Verdict`. The package's own code is off limits
     while ``fn`` runs.
@@ -152,7 +152,7 @@ def _acf_cases(seed):
 def check_autocorrelation(fn, *, seed=None):
     """Check a student's ``autocorrelation(series, max_lag) -> ndarray (max_lag + 1,)``.
 
-    Compares with :func:`lstm_course.autocorrelation.autocorrelation` (the biased
+    Compares with :func:`lstm_course.data.autocorrelation.autocorrelation` (the biased
     estimator, r_0 = 1) on six series drawn from ``seed``, including an AR(1) with a
     non-zero mean, max_lag = n - 1 and float32, and returns a
     :class:`~lstm_course.checks.Verdict`. The package's own code is off limits while ``fn`` runs.

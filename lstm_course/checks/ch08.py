@@ -1,8 +1,8 @@
 """Checkers for the Chapter 8 exercises (the character language model)."""
 import numpy as np
 
-from .. import charlm
-from ._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.checks._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.models import charlm
 
 
 def _logit_cases(seed):
@@ -64,7 +64,7 @@ _CE_MISTAKES = [
 def check_softmax_cross_entropy_backward(fn, *, seed=None):
     """Check a student's ``softmax_cross_entropy_backward(logits, targets) -> dlogits``.
 
-    Compares with :func:`lstm_course.charlm.softmax_cross_entropy_backward` on ten
+    Compares with :func:`lstm_course.models.charlm.softmax_cross_entropy_backward` on ten
     inputs drawn from ``seed`` (float64 and float32, V=1 and N=1 included, and scores
     in the hundreds, where exp overflows unless the largest score is subtracted first)
     and returns a :class:`~lstm_course.checks.Verdict`. The package's own code (its
@@ -118,7 +118,7 @@ def check_sample_with_temperature(fn, *, seed=None):
 
     The student's function must draw u = ``rng.random()`` once and return the first
     index whose cumulative probability exceeds u, so that with the same generator
-    state it returns exactly what :func:`lstm_course.charlm.sample_with_temperature`
+    state it returns exactly what :func:`lstm_course.models.charlm.sample_with_temperature`
     returns. Runs 32 draws drawn from ``seed`` (V = 1 to 30, temperatures 0.05 to 3)
     and returns a :class:`~lstm_course.checks.Verdict`. The package's own code is off
     limits while ``fn`` runs.

@@ -1,8 +1,8 @@
 """Checkers for the Chapter 9 exercises (RTRL, UORO, ARTBP)."""
 import numpy as np
 
-from .. import rtrl
-from ._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.checks._harness import ACTIVATIONS, Case, Mistake, run_check
+from lstm_course.online import rtrl
 
 
 def _cases(seed):
@@ -45,7 +45,7 @@ _MISTAKES = [
 def check_one_unit_sensitivity_step(fn, *, seed=None):
     """Check ``one_unit_sensitivity_step(x, h_prev, sensitivity_prev, wx, wh, b) -> (h, sensitivity)``.
 
-    Compares with :func:`lstm_course.rtrl.one_unit_sensitivity_step` on float64 and
+    Compares with :func:`lstm_course.online.rtrl.one_unit_sensitivity_step` on float64 and
     float32 inputs with N = 1 and N = 4 drawn from ``seed`` and returns a
     :class:`~lstm_course.checks.Verdict` naming the first wrong entry with a hint. The
     package's own code (RTRL included) is off limits while ``fn`` runs.

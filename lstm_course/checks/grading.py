@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import importlib
 
-from ._environment import EnvironmentTampered, environment_problems
-from ._guard import PackageCodeGuard
-from ._verdict import Verdict
+from lstm_course.checks._environment import EnvironmentTampered, environment_problems
+from lstm_course.checks._guard import PackageCodeGuard
+from lstm_course.checks._verdict import Verdict
 
 __all__ = ["EnvironmentTampered", "call_without_package", "check", "verify_environment"]
 

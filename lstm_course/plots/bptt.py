@@ -2,8 +2,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._common import _axes
-from .unrolling import activation_memory
+from lstm_course.plots._common import _axes
+from lstm_course.plots.unrolling import activation_memory
 
 
 def cost_vs_length(lengths, seconds, fit=None, ax=None, title="Time of one full-BPTT update"):
@@ -14,7 +14,7 @@ def cost_vs_length(lengths, seconds, fit=None, ax=None, title="Time of one full-
     lengths : array_like (M,)
     seconds : array_like (M,)
     fit : tuple (slope, intercept, r_squared), optional
-        From :func:`lstm_course.bptt_cost.linear_fit`.
+        From :func:`lstm_course.lab.bptt_cost.linear_fit`.
 
     Returns
     -------
@@ -92,7 +92,7 @@ def error_injection(flows, axes=None, title="Error injected by the loss and tota
     ----------
     flows : dict[str, dict]
         Per loss type (e.g. ``"many-to-many"``), the output of
-        :func:`lstm_course.unrolling.error_per_step` (``injected`` and ``total``, each (T,)).
+        :func:`lstm_course.lab.unrolling.error_per_step` (``injected`` and ``total``, each (T,)).
 
     Returns
     -------

@@ -2,7 +2,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._common import _axes
+from lstm_course.plots._common import _axes
 
 
 def bpc_curve(updates, valid_bpc, baselines=None, ax=None, title="Validation bits per character"):

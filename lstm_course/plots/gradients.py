@@ -2,7 +2,7 @@
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from ._common import _axes
+from lstm_course.plots._common import _axes
 
 
 def power_curves(bases, length, ax=None, title="Repeated multiplication: $w^k$"):
@@ -75,7 +75,7 @@ def gradient_heatmap(norm_matrix, ax=None, floor=1e-12, title="Which past steps 
     ----------
     norm_matrix : ndarray (T + 1, T + 1)
         Entry [t, s]; NaN (left blank) where s > t. See
-        :func:`lstm_course.vanishing.jacobian_norm_matrix`.
+        :func:`lstm_course.lab.vanishing.jacobian_norm_matrix`.
     floor : float
         Norms below this share the darkest colour, so that a few exact
         zeros do not stretch the colour scale.
@@ -134,7 +134,7 @@ def error_surface(w_values, b_values, loss, paths=None, ax=None,
     w_values : ndarray (P,)
     b_values : ndarray (Q,)
     loss : ndarray (Q, P)
-        See :func:`lstm_course.one_unit.one_unit_loss_surface`.
+        See :func:`lstm_course.lab.one_unit.one_unit_loss_surface`.
     paths : dict[str, ndarray (n, 2)], optional
         (w, b) points visited by each labelled run.
 

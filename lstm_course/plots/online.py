@@ -2,7 +2,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._common import _axes
+from lstm_course.plots._common import _axes
 
 COLORS = {"RTRL": "tab:green", "UORO": "tab:purple", "ARTBP": "tab:orange"}
 

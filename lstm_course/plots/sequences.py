@@ -17,7 +17,7 @@ def sample_orders(panels, figsize=None):
     panels : dict[str, tuple]
         Title -> ``(sequence, chunk, batch_size, reset_every)``: the sequence and
         chunk index of every flat sample position (as from
-        :func:`lstm_course.chunking.stateful_sample_index`), the batch size and
+        :func:`lstm_course.data.chunking.stateful_sample_index`), the batch size and
         the number of batches between resets.
 
     Returns
@@ -51,13 +51,13 @@ def acf_pacf(acf, pacf, bound, window=None, z=1.96, axes=None):
     Parameters
     ----------
     acf, pacf : array_like (max_lag + 1,)
-        From :func:`lstm_course.autocorrelation.autocorrelation` and
-        :func:`lstm_course.autocorrelation.partial_autocorrelation`; lag 0 is not drawn.
+        From :func:`lstm_course.data.autocorrelation.autocorrelation` and
+        :func:`lstm_course.data.autocorrelation.partial_autocorrelation`; lag 0 is not drawn.
     bound : float
-        Half-width of the band, z / sqrt(n) (:func:`lstm_course.autocorrelation.significance_bound`).
+        Half-width of the band, z / sqrt(n) (:func:`lstm_course.data.autocorrelation.significance_bound`).
     window : int, optional
         Lag to mark in red on the PACF, e.g. from
-        :func:`lstm_course.autocorrelation.suggest_window_length`.
+        :func:`lstm_course.data.autocorrelation.suggest_window_length`.
     z : float
         Only for the band's label.
 
@@ -82,7 +82,7 @@ def acf_pacf(acf, pacf, bound, window=None, z=1.96, axes=None):
 
 
 def grid_search_boxplot(result, sequence_length=None, ax=None, ylabel="validation MSE per target"):
-    """Box plot of a :class:`lstm_course.grid_search.GridSearchResult`, one box per length.
+    """Box plot of a :class:`lstm_course.lab.grid_search.GridSearchResult`, one box per length.
 
     Lengths that do not divide ``sequence_length`` (trained with padding and
     masking) are drawn hatched.

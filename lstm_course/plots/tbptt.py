@@ -2,7 +2,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._common import _axes
+from lstm_course.plots._common import _axes
 
 
 def tbptt_schedule(schedule, T, ax=None, title=None):
@@ -17,7 +17,7 @@ def tbptt_schedule(schedule, T, ax=None, title=None):
     Parameters
     ----------
     schedule : list of (t, w, first)
-        The updates, as returned by :func:`lstm_course.tbptt.tbptt_schedule`.
+        The updates, as returned by :func:`lstm_course.train.tbptt.schedule.tbptt_schedule`.
     T : int
         Number of steps.
     ax : matplotlib Axes, optional

@@ -1,7 +1,7 @@
 """Figures for training runs: loss curves and 2-D decision boundaries."""
 import numpy as np
 
-from ._common import _axes
+from lstm_course.plots._common import _axes
 
 
 def loss_curve(losses, ax=None, label=None, log_scale=True, xlabel="update", title="Training loss"):

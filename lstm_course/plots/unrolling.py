@@ -3,8 +3,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from .._validation import check_positive_int
-from ._common import _axes
+from lstm_course._validation import check_positive_int
+from lstm_course.plots._common import _axes
 
 _CELL_WIDTH, _CELL_HEIGHT = 0.9, 0.6
 _CELL_COLOR, _WEIGHT_COLOR = "#cfe3f5", "#b03a2e"

@@ -7,10 +7,10 @@ the static HTML book without a kernel. Explorers are grouped by chapter in
 submodules and re-exported here; nothing is computed in them beyond calling
 the package.
 """
-from ._frames import FrameExplorer
-from .gates import gate_explorer
-from .gradients import gradient_norm_explorer
-from .tbptt import gradient_bias_explorer, tbptt_schedule_explorer
+from lstm_course.widgets._frames import FrameExplorer
+from lstm_course.widgets.gates import gate_explorer
+from lstm_course.widgets.gradients import gradient_norm_explorer
+from lstm_course.widgets.tbptt import gradient_bias_explorer, tbptt_schedule_explorer
 
 __all__ = ["FrameExplorer", "gradient_norm_explorer", "tbptt_schedule_explorer", "gradient_bias_explorer",
            "gate_explorer"]

@@ -1,16 +1,16 @@
 """The gate explorer: one LSTM unit whose gates you set by hand (Chapter 5).
 
-The computation lives in :mod:`lstm_course.gated_unit`; this module only draws
+The computation lives in :mod:`lstm_course.lab.gated_unit`; this module only draws
 its results for every slider position.
 """
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validation import check_positive_int
-from ..activations import sigmoid
-from ..gated_unit import gated_unit_trace, input_sequence, retention
-from ..plots.cells import gate_trace as plot_gate_trace
-from ._frames import explorer
+from lstm_course._validation import check_positive_int
+from lstm_course.lab.gated_unit import gated_unit_trace, input_sequence, retention
+from lstm_course.nn.activations import sigmoid
+from lstm_course.plots.gates import gate_trace as plot_gate_trace
+from lstm_course.widgets._frames import explorer
 
 __all__ = ["gate_explorer"]
 
@@ -33,7 +33,7 @@ def gate_explorer(length=40, pattern="pulse", start=5, amplitude=1.0, input_gate
     ----------
     length : int
         T.
-    pattern, start, amplitude : as in :func:`lstm_course.gated_unit.input_sequence`
+    pattern, start, amplitude : as in :func:`lstm_course.lab.gated_unit.input_sequence`
     input_gate, forget_gate, output_gate : float
         Starting pre-activations (must be among the slider values).
     input_gates, forget_gates, output_gates : sequence of float

@@ -2,9 +2,9 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import plots
-from ..vanishing import gradient_norm_vs_lag, random_recurrent_matrix, singular_values
-from ._frames import explorer
+from lstm_course import plots
+from lstm_course.lab.vanishing import gradient_norm_vs_lag, random_recurrent_matrix, singular_values
+from lstm_course.widgets._frames import explorer
 
 RADII = (0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0)
 LENGTHS = (20, 60, 120)

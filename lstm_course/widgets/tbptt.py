@@ -1,9 +1,9 @@
 """Chapter 6 explorers: the TBPTT(k1, k2) schedule and the gradient bias against k2."""
 import matplotlib.pyplot as plt
 
-from .. import plots
-from ..tbptt import tbptt_schedule
-from ._frames import explorer
+from lstm_course import plots
+from lstm_course.train.tbptt.schedule import tbptt_schedule
+from lstm_course.widgets._frames import explorer
 
 K1_VALUES = (2, 3, 4, 5, 6, 8)
 K2_VALUES = (1, 2, 3, 4, 5, 6, 8)
@@ -47,7 +47,7 @@ def gradient_bias_explorer(k2_values, g_full, g_truncated, cosine, relative_erro
 
     Nothing is computed here: pass the full gradient, the truncated ones
     (``g_truncated[k2]``, flattened, e.g. from summing
-    :func:`lstm_course.tbptt.tbptt_gradients` with k1 = 1) and their cosine
+    :func:`lstm_course.train.tbptt.engine.tbptt_gradients` with k1 = 1) and their cosine
     similarity and relative error to g.
 
     Parameters

@@ -1,0 +1,193 @@
+"""Padding and masking: sequences of different lengths in one batch (Chapter 7).
+
+:func:`pad_and_mask` stacks variable-length sequences; :func:`masked_lstm_forward` and
+:func:`masked_lstm_backward` freeze the LSTM state on masked steps, and
+:func:`masked_loss_and_grads` gives those steps no loss, so padding changes nothing.
+"""
+import numpy as np
+
+from lstm_course._validation import (
+    as_float_array,
+    check_binary_mask,
+    check_cache,
+    check_positive_int,
+    check_recurrent_params,
+    check_scalar,
+    check_sequence_inputs,
+    check_upstream,
+)
+from lstm_course.models import recurrent
+from lstm_course.nn import lstm
+
+
+def pad_and_mask(sequences, length=None, value=0.0):
+    """Stack variable-length sequences into one array, padding at the end.
+
+    Parameters
+    ----------
+    sequences : list of array_like, each (T_n,) or (T_n, D)
+    length : int, optional
+        Padded length L; the longest sequence's length if omitted.
+    value : float
+        Fill value of padded steps.
+
+    Returns
+    -------
+    X : ndarray (N, L, D)
+    mask : ndarray (N, L)
+        1.0 on the first T_n steps of row n, 0.0 on padding.
+    """
+    if isinstance(sequences, (str, bytes, dict, np.ndarray)) or not isinstance(sequences, (list, tuple)):
+        raise ValueError(f"sequences must be a list of arrays, got {type(sequences).__name__}")
+    value = check_scalar("value", value)
+    if len(sequences) == 0:
+        raise ValueError("sequences is empty; expected at least one sequence")
+    arrays = []
+    for n, sequence in enumerate(sequences):
+        array = as_float_array(f"sequences[{n}]", sequence)
+        if array.ndim == 1:
+            array = array[:, None]
+        if array.ndim != 2:
+            raise ValueError(f"sequences[{n}] must have shape (T_n,) or (T_n, D), got {array.shape}")
+        arrays.append(array)
+    D = arrays[0].shape[1]
+    for n, array in enumerate(arrays):
+        if array.shape[1] != D:
+            raise ValueError(f"sequences[{n}] has {array.shape[1]} features, sequences[0] has {D}")
+    longest = max(len(array) for array in arrays)
+    L = longest if length is None else check_positive_int("length", length)
+    if L < longest:
+        raise ValueError(f"length={L} is shorter than the longest sequence ({longest} steps); "
+                         "split long sequences first (split_subsequences) or raise length")
+    X = np.full((len(arrays), L, D), value, dtype=np.result_type(*arrays))
+    mask = np.zeros((len(arrays), L))
+    for n, array in enumerate(arrays):
+        X[n, :len(array)] = array
+        mask[n, :len(array)] = 1.0
+    return X, mask
+
+
+def _check_mask(mask, N, T):
+    return check_binary_mask("mask", mask, (N, T), "(N, T)")
+
+
+def masked_lstm_forward(x, mask, h0, c0, Wx, Wh, b):
+    """LSTM forward pass in which masked steps leave the state unchanged.
+
+    (h_t, c_t) = LSTM step from (h_{t-1}, c_{t-1}) where m_t = 1, and
+    (h_t, c_t) = (h_{t-1}, c_{t-1}) where m_t = 0, per sequence.
+
+    Parameters
+    ----------
+    x : ndarray (N, T, D)
+    mask : ndarray (N, T)
+        1 on real steps, 0 on padding.
+    h0, c0 : ndarray (N, H) or None
+    Wx : ndarray (D, 4H)
+    Wh : ndarray (H, 4H)
+    b : ndarray (4H,)
+
+    Returns
+    -------
+    h, c : ndarray (N, T, H)
+    cache : dict
+        Laid out like :func:`lstm_course.nn.lstm.lstm_forward`'s cache, so that
+        :func:`lstm_course.nn.lstm.step_cache` reads step t out of it: ``x``, the
+        step's activations ``i, f, g, o, tanh_c`` (N, T, H), the layer's
+        (frozen) states ``h, c``, ``h0, c0``, ``Wx, Wh``; plus ``keep`` (N, T, 1).
+    """
+    Wx, Wh, b, D, H = check_recurrent_params(Wx, Wh, b, gate_blocks=4)
+    x, (h0, c0) = check_sequence_inputs(x, {"h0": h0, "c0": c0}, D, H)
+    N, T, _ = x.shape
+    keep = _check_mask(mask, N, T)[..., None] == 1.0
+    dtype = np.result_type(x, h0, c0, Wx, Wh, b)
+    cache = {name: np.empty((N, T, H), dtype=dtype) for name in ("i", "f", "g", "o", "tanh_c", "h", "c")}
+    cache.update(x=x, h0=h0, c0=c0, Wx=Wx, Wh=Wh, keep=keep)
+    h, c = cache["h"], cache["c"]
+    h_prev, c_prev = h0, c0
+    for t in range(T):
+        h_new, c_new, step = lstm._step_forward(x[:, t], h_prev, c_prev, Wx, Wh, b)
+        for name in ("i", "f", "g", "o", "tanh_c"):
+            cache[name][:, t] = step[name]
+        # a masked step keeps the previous state
+        h_prev = h[:, t] = np.where(keep[:, t], h_new, h_prev)
+        c_prev = c[:, t] = np.where(keep[:, t], c_new, c_prev)
+    return h, c, cache
+
+
+def masked_lstm_backward(dh, cache):
+    """Backward pass of :func:`masked_lstm_forward`.
+
+    On a real step the incoming (dh, dc) go through the LSTM step; on a
+    masked step they pass unchanged to (h_{t-1}, c_{t-1}), since there
+    h_t = h_{t-1} and c_t = c_{t-1}.
+
+    Parameters
+    ----------
+    dh : ndarray (N, T, H)
+    cache : dict
+
+    Returns
+    -------
+    dx : ndarray (N, T, D)
+    dh0, dc0 : ndarray (N, H)
+    dWx : ndarray (D, 4H)
+    dWh : ndarray (H, 4H)
+    db : ndarray (4H,)
+    """
+    check_cache("cache", cache, ("x", "i", "f", "g", "o", "tanh_c", "h", "c", "h0", "c0", "Wx", "Wh", "keep"),
+                "masked_lstm_forward", gate_blocks=4)
+    dh = check_upstream("dh", dh, cache["h"].shape, "(N, T, H)")
+    keep, Wx, Wh = cache["keep"], cache["Wx"], cache["Wh"]
+    N, T, H = dh.shape
+    dx = np.zeros((N, T, Wx.shape[0]), dtype=np.result_type(Wx, dh))
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(4 * H, dtype=Wh.dtype)
+    dh_next, dc_next = np.zeros((N, H), dtype=dh.dtype), np.zeros((N, H), dtype=dh.dtype)
+    for t in reversed(range(T)):
+        dh_total = dh[:, t] + dh_next
+        dx[:, t], dh_prev, dc_prev, dWx_t, dWh_t, db_t = lstm._step_backward(
+            np.where(keep[:, t], dh_total, 0.0), np.where(keep[:, t], dc_next, 0.0), lstm.step_cache(cache, t))
+        dh_next = dh_prev + np.where(keep[:, t], 0.0, dh_total)
+        dc_next = dc_prev + np.where(keep[:, t], 0.0, dc_next)
+        dWx += dWx_t
+        dWh += dWh_t
+        db += db_t
+    return dx, dh_next, dc_next, dWx, dWh, db
+
+
+def masked_loss_and_grads(params, x, y, mask, step_weights=None, h0=None, c0=None):
+    """Loss and gradients of an LSTM + readout on padded sequences.
+
+    The state is frozen on masked steps (:func:`masked_lstm_forward`) and the
+    loss is L = sum_{n,t} m_{n,t} w_{n,t} 1/2 ||yhat_{n,t} - y_{n,t}||^2, so a
+    padded batch gives the same loss and gradients as its unpadded sequences.
+
+    Parameters
+    ----------
+    params : dict
+        ``Wx, Wh, b, Wy, by`` of an LSTM model.
+    x : ndarray (N, T, D)
+    y : ndarray (N, T, O)
+    mask : ndarray (N, T)
+    step_weights : ndarray (N, T) or (T,), optional
+    h0, c0 : ndarray (N, H), optional
+
+    Returns
+    -------
+    loss : float
+    grads : dict keyed like ``params``
+    """
+    recurrent.check_params(params, "lstm")
+    h, _, cache = masked_lstm_forward(x, mask, h0, c0, params["Wx"], params["Wh"], params["b"])
+    N, T, H = h.shape
+    weights = _check_mask(mask, N, T)
+    if step_weights is not None:
+        step_weights = as_float_array("step_weights", step_weights)
+        if step_weights.shape not in ((T,), (N, T)):
+            raise ValueError(f"step_weights must have shape (T,) = ({T},) or (N, T) = {(N, T)}, "
+                             f"got {step_weights.shape}")
+        weights = weights * step_weights
+    loss, dyhat = recurrent.squared_error(h @ params["Wy"] + params["by"], y, weights)
+    grads, dh = recurrent.readout_backward(dyhat, h, params["Wy"])
+    _, _, _, grads["Wx"], grads["Wh"], grads["b"] = masked_lstm_backward(dh, cache)
+    return loss, grads

@@ -586,6 +586,11 @@ VALID = {
 VALID = {key: spec for key, spec in VALID.items() if spec is not None}
 EXCLUDED.pop("linear_fit")
 EXCLUDED["DescentPath"] = "result record"
+for _kernel, _public in (("step_forward", "rnn_step_forward, lstm_step_forward, lstm1997_step_forward"),
+                         ("step_backward", "rnn_step_backward, lstm_step_backward, lstm1997_step_backward"),
+                         ("readout_backward_kernel", "readout_backward"),
+                         ("expand_gate", "lstm1997_step_forward"), ("block_sum", "lstm1997_step_backward")):
+    EXCLUDED[_kernel] = f"kernel without input checks, called by code that validated; {_public} validate"
 
 
 # ----------------------------------------------------------------------------- discovery

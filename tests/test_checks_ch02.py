@@ -44,7 +44,7 @@ def calls_the_reference(dh, cache):
 
 
 def calls_the_kernel(dh, cache):
-    return rnn._step_backward(dh, cache)
+    return rnn.step_backward(dh, cache)
 
 
 def goes_through_a_length_one_sequence(dh, cache):

@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 from lstm_course.nn.activations import sigmoid
 from lstm_course.nn.gradcheck import check_gradients
 from lstm_course.nn.lstm1997 import (
-    _step_forward,
     init_lstm1997_params,
     lstm1997_backward,
     lstm1997_forward,
@@ -17,6 +16,7 @@ from lstm_course.nn.lstm1997 import (
     squash_input_grad_from_output,
     squash_output,
     squash_output_grad_from_output,
+    step_forward,
 )
 
 TOL = 1e-7
@@ -115,7 +115,7 @@ def truncated_reference(inputs, S, dy):
     def outputs_with_frozen_recurrence(Wx, Wh, b):
         s_prev, outputs = inputs["s0"], []
         for t in range(frozen.shape[1]):
-            y, s_prev, _ = _step_forward(inputs["x"][:, t], frozen[:, t], s_prev, Wx, Wh, b, S)
+            y, s_prev, _ = step_forward(inputs["x"][:, t], frozen[:, t], s_prev, Wx, Wh, b, S)
             outputs.append(y)
         return np.stack(outputs, axis=1)
 

@@ -106,7 +106,7 @@ def masked_lstm_forward(x, mask, h0, c0, Wx, Wh, b):
     h, c = cache["h"], cache["c"]
     h_prev, c_prev = h0, c0
     for t in range(T):
-        h_new, c_new, step = lstm._step_forward(x[:, t], h_prev, c_prev, Wx, Wh, b)
+        h_new, c_new, step = lstm.step_forward(x[:, t], h_prev, c_prev, Wx, Wh, b)
         for name in ("i", "f", "g", "o", "tanh_c"):
             cache[name][:, t] = step[name]
         # a masked step keeps the previous state
@@ -145,7 +145,7 @@ def masked_lstm_backward(dh, cache):
     dh_next, dc_next = np.zeros((N, H), dtype=dh.dtype), np.zeros((N, H), dtype=dh.dtype)
     for t in reversed(range(T)):
         dh_total = dh[:, t] + dh_next
-        dx[:, t], dh_prev, dc_prev, dWx_t, dWh_t, db_t = lstm._step_backward(
+        dx[:, t], dh_prev, dc_prev, dWx_t, dWh_t, db_t = lstm.step_backward(
             np.where(keep[:, t], dh_total, 0.0), np.where(keep[:, t], dc_next, 0.0), lstm.step_cache(cache, t))
         dh_next = dh_prev + np.where(keep[:, t], 0.0, dh_total)
         dc_next = dc_prev + np.where(keep[:, t], 0.0, dc_next)

@@ -58,7 +58,7 @@ class TiedLayer:
     def forward(self, x_t, h_prev):
         """Return h_t (N, H) for the input ``x_t (N, D)`` and the previous layer's ``h_prev (N, H)``."""
         x_t, (h_prev,) = check_step_inputs(x_t, {"h_prev": h_prev}, self.D, self.H, x_name="x_t")
-        return rnn._step_forward(x_t, h_prev, self.Wx, self.Wh, self.b)[0]
+        return rnn.step_forward(x_t, h_prev, self.Wx, self.Wh, self.b)[0]
 
     def __repr__(self):
         return f"TiedLayer(step={self.step}, Wx{self.Wx.shape}, Wh{self.Wh.shape}, b{self.b.shape})"
@@ -205,7 +205,7 @@ def per_step_gradients(dh, cache):
     dh_next = np.zeros((N, H), dtype)  # nothing flows back from beyond the last step
     for t in reversed(range(T)):
         out["dh_total"][:, t] = dh[:, t] + dh_next
-        out["dx"][:, t], dh_next, out["dWx"][t], out["dWh"][t], out["db"][t] = rnn._step_backward(
+        out["dx"][:, t], dh_next, out["dWx"][t], out["dWh"][t], out["db"][t] = rnn.step_backward(
             out["dh_total"][:, t], rnn.step_cache(cache, t))
     out["dh0"] = dh_next
     return out

@@ -154,7 +154,7 @@ def backward(dyhat, cache):
     N, T, _ = h.shape
     dyhat = as_float_array("dyhat", dyhat, ndim=3)
     check_shape("dyhat", dyhat, (N, T, cache["Wy"].shape[1]), "(N, T, O)")
-    grads, dh = _readout_backward(dyhat, h, cache["Wy"])
+    grads, dh = readout_backward_kernel(dyhat, h, cache["Wy"])
     _, dstate0, grads["Wx"], grads["Wh"], grads["b"] = spec.backward(dh, cache["layer"])
     grads.update((f"{name}0", d) for name, d in zip(spec.state_names, dstate0))
     return grads
@@ -187,10 +187,18 @@ def readout_backward(dyhat, h, Wy):
     check_shape("h", h, h.shape[:-1] + (H,), "(..., H) with H from Wy")
     dyhat = as_float_array("dyhat", dyhat)
     check_shape("dyhat", dyhat, h.shape[:-1] + (O,), "(..., O) with the leading axes of h and O from Wy")
-    return _readout_backward(dyhat, h, Wy)
+    return readout_backward_kernel(dyhat, h, Wy)
 
 
-def _readout_backward(dyhat, h, Wy):
+def readout_backward_kernel(dyhat, h, Wy):
+    """The kernel of :func:`readout_backward`, without checking its inputs.
+
+    Returns
+    -------
+    grads : dict
+        ``Wy (H, O)`` and ``by (O,)``.
+    dh : ndarray (..., H)
+    """
     H, O = Wy.shape
     rows_dyhat = dyhat.reshape(-1, O)
     return {"Wy": h.reshape(-1, H).T @ rows_dyhat, "by": rows_dyhat.sum(axis=0)}, dyhat @ Wy.T

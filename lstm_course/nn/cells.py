@@ -92,12 +92,12 @@ def _rnn_backward(dh, cache):
 
 
 def _rnn_step_forward(x, state, Wx, Wh, b):
-    h, step = rnn._step_forward(x, state[0], Wx, Wh, b)
+    h, step = rnn.step_forward(x, state[0], Wx, Wh, b)
     return (h,), step
 
 
 def _rnn_step_backward(dstate, step):
-    dx, dh_prev, dWx, dWh, db = rnn._step_backward(dstate[0], step)
+    dx, dh_prev, dWx, dWh, db = rnn.step_backward(dstate[0], step)
     return dx, (dh_prev,), dWx, dWh, db
 
 
@@ -112,12 +112,12 @@ def _lstm_backward(dh, cache):
 
 
 def _lstm_step_forward(x, state, Wx, Wh, b):
-    h, c, step = lstm._step_forward(x, state[0], state[1], Wx, Wh, b)
+    h, c, step = lstm.step_forward(x, state[0], state[1], Wx, Wh, b)
     return (h, c), step
 
 
 def _lstm_step_backward(dstate, step):
-    dx, dh_prev, dc_prev, dWx, dWh, db = lstm._step_backward(dstate[0], dstate[1], step)
+    dx, dh_prev, dc_prev, dWx, dWh, db = lstm.step_backward(dstate[0], dstate[1], step)
     return dx, (dh_prev, dc_prev), dWx, dWh, db
 
 
@@ -132,12 +132,12 @@ def _lstm1997_backward(dy, cache):
 
 
 def _lstm1997_step_forward(x, state, Wx, Wh, b):
-    y, s, step = lstm1997._step_forward(x, state[0], state[1], Wx, Wh, b, 1)
+    y, s, step = lstm1997.step_forward(x, state[0], state[1], Wx, Wh, b, 1)
     return (y, s), step
 
 
 def _lstm1997_step_backward(dstate, step):
-    dx, dy_prev, ds_prev, dWx, dWh, db = lstm1997._step_backward(dstate[0], dstate[1], step)
+    dx, dy_prev, ds_prev, dWx, dWh, db = lstm1997.step_backward(dstate[0], dstate[1], step)
     return dx, (dy_prev, ds_prev), dWx, dWh, db
 
 

@@ -31,7 +31,15 @@ from lstm_course.nn.activations import sigmoid, sigmoid_grad_from_output, tanh_g
 GATE_ORDER = ("i", "f", "g", "o")
 
 
-def _step_forward(x, h_prev, c_prev, Wx, Wh, b):
+def step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    """The kernel of :func:`lstm_step_forward`: one LSTM step, without checking its inputs.
+
+    Returns
+    -------
+    h, c : ndarray (N, H)
+    cache : dict
+        The inputs, the gates ``i, f, g, o``, ``c``, ``tanh_c`` and ``h``: what :func:`step_backward` reads.
+    """
     H = h_prev.shape[1]
     z = x @ Wx + h_prev @ Wh + b
     i = sigmoid(z[:, 0 * H:1 * H])
@@ -46,7 +54,14 @@ def _step_forward(x, h_prev, c_prev, Wx, Wh, b):
     return h, c, cache
 
 
-def _step_backward(dh, dc, cache):
+def step_backward(dh, dc, cache):
+    """The kernel of :func:`lstm_step_backward`, without checking its inputs.
+
+    Returns
+    -------
+    dx, dh_prev, dc_prev, dWx, dWh, db : ndarray
+        Shaped like ``x``, ``h_prev``, ``c_prev``, ``Wx``, ``Wh`` and ``(4H,)``.
+    """
     i, f, g, o = cache["i"], cache["f"], cache["g"], cache["o"]
     # h = o * tanh(c): the output gate sees tanh(c) ...
     do = dh * cache["tanh_c"]
@@ -95,7 +110,7 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     """
     Wx, Wh, b, D, H = check_recurrent_params(Wx, Wh, b, gate_blocks=4)
     x, (h_prev, c_prev) = check_step_inputs(x, {"h_prev": h_prev, "c_prev": c_prev}, D, H)
-    return _step_forward(x, h_prev, c_prev, Wx, Wh, b)
+    return step_forward(x, h_prev, c_prev, Wx, Wh, b)
 
 
 def lstm_step_backward(dh, dc, cache):
@@ -127,7 +142,7 @@ def lstm_step_backward(dh, dc, cache):
     check_cache("cache", cache, _STEP_KEYS + ("h_prev", "c_prev", "Wx", "Wh"), "lstm_step_forward", gate_blocks=4)
     dh = check_upstream("dh", dh, cache["c"].shape, "(N, H)")
     dc = check_upstream("dc", dc, cache["c"].shape, "(N, H)")
-    return _step_backward(dh, dc, cache)
+    return step_backward(dh, dc, cache)
 
 
 def lstm_forward(x, h0, c0, Wx, Wh, b):

@@ -65,43 +65,70 @@ def _split_columns(z, C):
     return z[:, :C], z[:, C:2 * C], z[:, 2 * C:]
 
 
-def _expand(gate, S):
-    # A block's gate value is shared by its S cells: (N, C) -> (N, C*S).
+def expand_gate(gate, S):
+    """A block's gate value, shared by its ``S`` cells (the reverse of :func:`block_sum`).
+
+    Returns
+    -------
+    ndarray (N, C*S)
+        From ``gate (N, C)``.
+    """
     return np.repeat(gate, S, axis=1)
 
 
-def _block_sum(values, S):
-    # The reverse of _expand: sum the S cells of each block, (N, C*S) -> (N, C).
+def block_sum(values, S):
+    """The sum over each block's ``S`` cells (the reverse of :func:`expand_gate`).
+
+    Returns
+    -------
+    ndarray (N, C)
+        From ``values (N, C*S)``.
+    """
     N, CS = values.shape
     return values.reshape(N, CS // S, S).sum(axis=2)
 
 
-def _step_forward(x, y_prev, s_prev, Wx, Wh, b, block_size):
+def step_forward(x, y_prev, s_prev, Wx, Wh, b, block_size):
+    """The kernel of :func:`lstm1997_step_forward`: one step of the 1997 LSTM, without checking its inputs.
+
+    Returns
+    -------
+    y, s : ndarray (N, C*S)
+    cache : dict
+        What :func:`step_backward` reads.
+    """
     C = y_prev.shape[1] // block_size
     z = x @ Wx + y_prev @ Wh + b
     net_in, net_out, net_c = _split_columns(z, C)
     y_in = sigmoid(net_in)
     y_out = sigmoid(net_out)
     g = squash_input(net_c)
-    s = s_prev + _expand(y_in, block_size) * g
+    s = s_prev + expand_gate(y_in, block_size) * g
     h = squash_output(s)
-    y = _expand(y_out, block_size) * h
+    y = expand_gate(y_out, block_size) * h
     cache = {"x": x, "y_prev": y_prev, "Wx": Wx, "Wh": Wh, "block_size": block_size,
              "y_in": y_in, "y_out": y_out, "g": g, "s": s, "h": h}
     return y, s, cache
 
 
-def _step_backward(dy, ds, cache):
+def step_backward(dy, ds, cache):
+    """The kernel of :func:`lstm1997_step_backward`, without checking its inputs.
+
+    Returns
+    -------
+    dx, dy_prev, ds_prev, dWx, dWh, db : ndarray
+        Shaped like ``x``, ``y_prev``, ``s_prev``, ``Wx``, ``Wh`` and ``b``.
+    """
     S = cache["block_size"]
     y_in, y_out, g, h = cache["y_in"], cache["y_out"], cache["g"], cache["h"]
     # y = y_out * h(s): the output gate collects dy * h(s) from all S cells of its block ...
-    dy_out = _block_sum(dy * h, S)
+    dy_out = block_sum(dy * h, S)
     # ... and the state receives dy through y_out * h'(s), plus ds from the future (the CEC).
-    ds_total = ds + dy * _expand(y_out, S) * squash_output_grad_from_output(h)
+    ds_total = ds + dy * expand_gate(y_out, S) * squash_output_grad_from_output(h)
     # s = s_prev + y_in * g: the carousel passes ds_total back unchanged (weight 1, identity).
     ds_prev = ds_total
-    dy_in = _block_sum(ds_total * g, S)
-    dg = ds_total * _expand(y_in, S)
+    dy_in = block_sum(ds_total * g, S)
+    dg = ds_total * expand_gate(y_in, S)
     dz = np.concatenate([dy_in * sigmoid_grad_from_output(y_in),
                          dy_out * sigmoid_grad_from_output(y_out),
                          dg * squash_input_grad_from_output(g)], axis=1)
@@ -191,7 +218,7 @@ def lstm1997_step_forward(x, y_prev, s_prev, Wx, Wh, b, block_size=1):
     """
     Wx, Wh, b, D, C = check_lstm1997_params(Wx, Wh, b, block_size)
     x, (y_prev, s_prev) = check_step_inputs(x, {"y_prev": y_prev, "s_prev": s_prev}, D, Wh.shape[0])
-    return _step_forward(x, y_prev, s_prev, Wx, Wh, b, block_size)
+    return step_forward(x, y_prev, s_prev, Wx, Wh, b, block_size)
 
 
 def lstm1997_step_backward(dy, ds, cache):
@@ -225,7 +252,7 @@ def lstm1997_step_backward(dy, ds, cache):
                 "lstm1997_step_forward")
     dy = check_upstream("dy", dy, cache["s"].shape, "(N, C*S)")
     ds = check_upstream("ds", ds, cache["s"].shape, "(N, C*S)")
-    return _step_backward(dy, ds, cache)
+    return step_backward(dy, ds, cache)
 
 
 def lstm1997_forward(x, y0, s0, Wx, Wh, b, block_size=1):
@@ -262,7 +289,7 @@ def lstm1997_forward(x, y0, s0, Wx, Wh, b, block_size=1):
     stored.update({key: np.empty((N, T, C), dtype=dtype) for key in ("y_in", "y_out")})
     y_prev, s_prev = y0, s0
     for t in range(T):
-        y_prev, s_prev, step = _step_forward(x[:, t], y_prev, s_prev, Wx, Wh, b, block_size)
+        y_prev, s_prev, step = step_forward(x[:, t], y_prev, s_prev, Wx, Wh, b, block_size)
         step["y"] = y_prev
         for key, array in stored.items():
             array[:, t] = step[key]
@@ -317,7 +344,7 @@ def lstm1997_backward(dy, cache, ds=None, truncated=False):
     dy_next = np.zeros_like(y0)
     ds_next = np.zeros_like(s0)
     for t in reversed(range(T)):
-        dx[:, t], dy_prev, ds_next, dWx_t, dWh_t, db_t = _step_backward(
+        dx[:, t], dy_prev, ds_next, dWx_t, dWh_t, db_t = step_backward(
             dy[:, t] + dy_next, ds[:, t] + ds_next, step_cache(cache, t))
         dy_next = np.zeros_like(dy_prev) if truncated else dy_prev
         dWx += dWx_t

@@ -21,12 +21,27 @@ from lstm_course._validation import (
 from lstm_course.nn.activations import tanh_grad_from_output
 
 
-def _step_forward(x, h_prev, Wx, Wh, b):
+def step_forward(x, h_prev, Wx, Wh, b):
+    """The kernel of :func:`rnn_step_forward`: one Elman step, without checking its inputs.
+
+    Returns
+    -------
+    h : ndarray (N, H)
+    cache : dict
+        ``x, h_prev, Wx, Wh, h``, what :func:`step_backward` reads.
+    """
     h = np.tanh(x @ Wx + h_prev @ Wh + b)
     return h, {"x": x, "h_prev": h_prev, "Wx": Wx, "Wh": Wh, "h": h}
 
 
-def _step_backward(dh, cache):
+def step_backward(dh, cache):
+    """The kernel of :func:`rnn_step_backward`, without checking its inputs.
+
+    Returns
+    -------
+    dx, dh_prev, dWx, dWh, db : ndarray
+        Shaped like ``x``, ``h_prev``, ``Wx``, ``Wh`` and ``(H,)``.
+    """
     dz = dh * tanh_grad_from_output(cache["h"])   # dL/dz_t = dL/dh_t * (1 - h_t**2)
     dx = dz @ cache["Wx"].T                        # dL/dx_t = dz_t Wx^T
     dh_prev = dz @ cache["Wh"].T                   # dL/dh_{t-1} = dz_t Wh^T
@@ -115,7 +130,7 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b):
     """
     Wx, Wh, b, D, H = check_recurrent_params(Wx, Wh, b, gate_blocks=1)
     x, (h_prev,) = check_step_inputs(x, {"h_prev": h_prev}, D, H)
-    return _step_forward(x, h_prev, Wx, Wh, b)
+    return step_forward(x, h_prev, Wx, Wh, b)
 
 
 def rnn_step_backward(dh, cache):
@@ -141,7 +156,7 @@ def rnn_step_backward(dh, cache):
     """
     check_cache("cache", cache, ("x", "h_prev", "h", "Wx", "Wh"), "rnn_step_forward", gate_blocks=1)
     dh = check_upstream("dh", dh, cache["h"].shape, "(N, H)")
-    return _step_backward(dh, cache)
+    return step_backward(dh, cache)
 
 
 def rnn_forward(x, h0, Wx, Wh, b):

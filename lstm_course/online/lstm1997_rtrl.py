@@ -27,12 +27,12 @@ import numpy as np
 from lstm_course._validation import check_sequence_inputs, check_upstream
 from lstm_course.nn.activations import sigmoid_grad_from_output
 from lstm_course.nn.lstm1997 import (
-    _block_sum,
-    _expand,
-    _step_forward,
+    block_sum,
     check_lstm1997_params,
+    expand_gate,
     squash_input_grad_from_output,
     squash_output_grad_from_output,
+    step_forward,
 )
 
 
@@ -97,8 +97,8 @@ def _forward_gradient(x, y, s, Wx, Wh, b, dy, ds, S):
     u = np.ones((N, I), dtype=dtype)
     for t in range(T):
         u[:, :D], u[:, D:D + CS] = x[:, t], y            # u_t = [x_t, y(t-1), 1], y(t-1) held constant
-        y, s, step = _step_forward(x[:, t], y, s, Wx, Wh, b, S)
-        y_in, y_out, g, h = _expand(step["y_in"], S), _expand(step["y_out"], S), step["g"], step["h"]
+        y, s, step = step_forward(x[:, t], y, s, Wx, Wh, b, S)
+        y_in, y_out, g, h = expand_gate(step["y_in"], S), expand_gate(step["y_out"], S), step["g"], step["h"]
         # s = s_prev + y_in g(net_c): each sensitivity grows by the direct partial of this step's increment.
         sens_c += (y_in * squash_input_grad_from_output(g))[:, :, None] * u[:, None, :]
         sens_in += (g * sigmoid_grad_from_output(y_in))[:, :, None] * u[:, None, :]
@@ -107,9 +107,9 @@ def _forward_gradient(x, y, s, Wx, Wh, b, dy, ds, S):
         if ds is not None:
             error = error + ds[:, t]
         grad_c += np.einsum("nv,nvi->iv", error, sens_c)
-        grad_in += _block_sum(np.einsum("nv,nvi->iv", error, sens_in), S)
+        grad_in += block_sum(np.einsum("nv,nvi->iv", error, sens_in), S)
         # The output gate has no memory: its gradient is this step's alone.
-        grad_out += u.T @ (_block_sum(dy[:, t] * h, S) * sigmoid_grad_from_output(step["y_out"]))
+        grad_out += u.T @ (block_sum(dy[:, t] * h, S) * sigmoid_grad_from_output(step["y_out"]))
     grad = np.concatenate([grad_in, grad_out, grad_c], axis=1)   # columns [in | out | c], as in z
     return ForwardGradient(grad[:D], grad[D:D + CS], grad[-1], y, s)
 

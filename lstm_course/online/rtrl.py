@@ -109,7 +109,7 @@ def rtrl_gradients(params, x, y, cell="lstm", h0=None, c0=None):
         dz = _direct_dz(x[:, t], h, G, H) + np.einsum("jk,njp->nkp", Wh, sensitivity[0])
         state, sensitivity = _SENSITIVITY_STEP[cell](z, dz, state, sensitivity)
         h = state[0]
-        grads, dh = recurrent._readout_backward(h @ Wy + by - y[:, t], h, Wy)
+        grads, dh = recurrent.readout_backward_kernel(h @ Wy + by - y[:, t], h, Wy)
         dWx, dWh, db = np.split(np.einsum("nh,nhp->p", dh, sensitivity[0]), sizes)
         grads.update(Wx=dWx.reshape(Wx.shape), Wh=dWh.reshape(Wh.shape), b=db)
         per_step.append(grads)

@@ -105,7 +105,7 @@ def _window_gradient(params, cell, window, n_injected):
             dyhat = weight_tau[:, None] * residual
             loss += 0.5 * float(np.sum(dyhat * residual))
             n_targets += float(np.sum(weight_tau))
-            readout, dh = recurrent._readout_backward(dyhat, step["h"], Wy)
+            readout, dh = recurrent.readout_backward_kernel(dyhat, step["h"], Wy)
             grads["Wy"] += readout["Wy"]
             grads["by"] += readout["by"]
             dstate = (dstate[0] + dh,) + dstate[1:]

@@ -1,22 +1,34 @@
 """lstm_course: the numpy code behind the "Training LSTMs" course.
 
-One concept per module, one module per chapter:
+The package is laid out by layer; each folder's ``__init__`` says what it holds and what it may import.
 
-- :mod:`lstm_course.nn.activations`, :mod:`lstm_course.nn.gradcheck`, :mod:`lstm_course.train.optim`,
-  :mod:`lstm_course.data.tasks`: shared tools, optimisers and toy tasks;
-- :mod:`lstm_course.models.mlp`: Chapter 1, backpropagation as a training algorithm;
-- :mod:`lstm_course.nn.rnn`, :mod:`lstm_course.lab.unrolling`: Chapter 2, the Elman RNN unrolled;
-- :mod:`lstm_course.models.recurrent`, :mod:`lstm_course.train.fit`, :mod:`lstm_course.lab.bptt_cost`: Chapter 3, BPTT;
-- :mod:`lstm_course.lab.vanishing`, :mod:`lstm_course.lab.one_unit`: Chapter 4, vanishing and exploding gradients;
-- :mod:`lstm_course.nn.lstm`, :mod:`lstm_course.nn.lstm1997`, :mod:`lstm_course.lab.gradient_flow`,
-  :mod:`lstm_course.lab.adding`, :mod:`lstm_course.lab.complexity`: Chapter 5, the carousel and the gates;
-- :mod:`lstm_course.train.tbptt.schedule`, :mod:`lstm_course.train.tbptt.engine`, :mod:`lstm_course.train.tbptt.recipe`,
-  :mod:`lstm_course.online.rtrl`: Chapter 6, exact truncated BPTT;
-- :mod:`lstm_course.nn.cells`: the table of recurrent cells that cell-generic code looks up;
-- :mod:`lstm_course.data.chunking`, :mod:`lstm_course.train.stateful`, :mod:`lstm_course.train.metrics`,
-  :mod:`lstm_course.data.masking`, :mod:`lstm_course.data.autocorrelation`, :mod:`lstm_course.data.sentences`,
-  :mod:`lstm_course.lab.grid_search`, :mod:`lstm_course.models.ensemble`: Chapter 7, preparing sequences, one
-  module per technique;
-- :mod:`lstm_course.plots` and :mod:`lstm_course.widgets`: every figure and widget.
+- ``nn/``: activations, the recurrent cells (each forward pass beside its backward pass), the cell table
+  and the numerical gradient check;
+- ``models/``: the sequence model (a cell and a readout) and its AR(p) baseline, the character language model, the ensemble
+  and the multilayer perceptron;
+- ``train/``: optimisers, training loops, stateful training and metrics; ``train/tbptt/``: the TBPTT
+  schedule, engine and recipe;
+- ``data/``: toy tasks, chunking, masking, sentences, the course's text and autocorrelation;
+- ``online/``: the RNN and the LSTM as online systems, RTRL, UORO and ARTBP;
+- ``lab/``: the measurements and experiments the chapters report;
+- ``plots/`` draws every figure, ``widgets/`` holds every explorer, ``checks/`` the exercises' checkers;
+- the root keeps the infrastructure every folder shares: ``_validation`` (input checks), ``_progress``
+  (progress bars), ``_blas`` (BLAS threads), and ``_nbgrader_course`` (nbgrader's plumbing).
+
+Each module is listed under the chapter that introduces it, or as shared by several chapters. The
+API page (``reference/api.md``) carries the same table; ``tests/test_layout.py`` keeps both complete.
+
+| chapter | nn | models | train | data | online | lab | plots | widgets | checks |
+|---|---|---|---|---|---|---|---|---|---|
+| shared | activations, cells, gradcheck | | optim | tasks | | | | | grading |
+| 1 | | mlp | | | | | training | | ch01 |
+| 2 | rnn | | | | | unrolling | unrolling | | ch02 |
+| 3 | | recurrent, autoregression | fit | | | bptt_cost | bptt | | ch03 |
+| 4 | | | | | | vanishing, one_unit | gradients | gradients | ch04 |
+| 5 | lstm, lstm1997 | | | | lstm1997_rtrl | gated_unit, gradient_flow, complexity, adding | gates | gates | ch05 |
+| 6 | | | tbptt.schedule, tbptt.engine, tbptt.recipe | | rtrl | | tbptt | tbptt | ch06 |
+| 7 | | ensemble | stateful, metrics | chunking, masking, sentences, autocorrelation | | grid_search | sequences | | ch07 |
+| 8 | | charlm | charlm_training | corpus | | | charlm | | ch08 |
+| 9 | | | | | systems, lstm_system, uoro, artbp | | online | | ch09 |
 """
 __version__ = "0.1.0"

@@ -118,7 +118,7 @@ def fit_autoregression(data, order):
     A sine wave of period P obeys x_{t+1} = 2 cos(2 pi / P) x_t - x_{t-1} exactly, and AR(2)
     finds those weights (for P = 12, 2 cos(pi / 6) = sqrt(3)):
 
-    >>> from lstm_course import tasks
+    >>> from lstm_course.data import tasks
     >>> waves = tasks.noisy_sine(4, 30, rng=0, noise=0.0, period_range=(12.0, 12.0))
     >>> np.round(fit_autoregression(waves, 2).coefficients[1][1:], 6).tolist()
     [1.732051, -1.0]

@@ -270,3 +270,12 @@ def test_each_folder_imports_only_what_its_docstring_allows():
     assert wrong == [], f"imports across folders that the folders' docstrings do not allow: {wrong}"
     stale = sorted(ALLOWED_EXCEPTIONS - imports)
     assert stale == [], f"exceptions no module needs any more (remove them here and in the docstrings): {stale}"
+
+
+def test_the_checkers_recognise_package_code_in_every_folder():
+    """The checkers' guard fingerprints every module, in every folder and subfolder (it walks them)."""
+    from lstm_course.checks import _guard
+    modules = {name.rsplit(".", 1)[0] for name in _guard.package_code().values()}
+    for module in ("lstm_course.nn.rnn", "lstm_course.models.recurrent", "lstm_course.train.tbptt.engine",
+                   "lstm_course.data.masking", "lstm_course.online.rtrl", "lstm_course.lab.unrolling"):
+        assert any(name == module or name.startswith(module + ".") for name in modules), module

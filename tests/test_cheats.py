@@ -283,7 +283,8 @@ def test_answers_blocked_recognises_a_rebuilt_copy():
 NOTEBOOK = """
 import builtins, json, sys
 import numpy as np
-from lstm_course import checks, gradcheck
+from lstm_course import checks
+from lstm_course.nn import gradcheck
 from test_cheats import wrong_rnn_backward, honest_rnn_backward
 
 CELLS = {cells}

@@ -4,11 +4,12 @@ The package is laid out by layer; each folder's ``__init__`` says what it holds 
 
 - ``nn/``: activations, the recurrent cells (each forward pass beside its backward pass), the cell table
   and the numerical gradient check;
-- ``models/``: the sequence model (a cell and a readout) and its AR(p) baseline, the character language model, the ensemble
-  and the multilayer perceptron;
+- ``models/``: the sequence model (a cell and a readout) and its AR(p) baseline, the character language model
+  and its n-gram baselines, the ensemble and the multilayer perceptron;
 - ``train/``: optimisers, training loops, stateful training and metrics; ``train/tbptt/``: the TBPTT
   schedule, engine and recipe;
-- ``data/``: toy tasks, chunking, masking, sentences, the course's text and autocorrelation;
+- ``data/``: toy tasks, chunking, masking, sentences, Chapter 8's texts (*Moby-Dick*, the course's) and
+  autocorrelation;
 - ``online/``: the RNN and the LSTM as online systems, RTRL, UORO and ARTBP;
 - ``lab/``: the measurements and experiments the chapters report;
 - ``plots/`` draws every figure, ``widgets/`` holds every explorer, ``checks/`` the exercises' checkers;
@@ -28,7 +29,7 @@ API page (``reference/api.md``) carries the same table; ``tests/test_layout.py``
 | 5 | lstm, lstm1997 | | | | lstm1997_rtrl | gated_unit, gradient_flow, complexity, adding | gates | gates | ch05 |
 | 6 | | | tbptt.schedule, tbptt.engine, tbptt.recipe | | rtrl | | tbptt | tbptt | ch06 |
 | 7 | | ensemble | stateful, metrics | chunking, masking, sentences, autocorrelation | | grid_search | sequences | | ch07 |
-| 8 | | charlm | charlm_training | corpus | | | charlm | | ch08 |
+| 8 | | charlm, ngram | charlm_training | corpus | | | charlm | | ch08 |
 | 9 | | | | | systems, lstm_system, uoro, artbp | | online | | ch09 |
 """
 __version__ = "0.1.0"

@@ -223,6 +223,10 @@ def codes(n, seed=0):
     return np.random.default_rng(seed).integers(0, 4, size=n)
 
 
+def moby_dick_dir():
+    return str(importlib.import_module("lstm_course.data.corpus").MOBY_DICK_DIR)
+
+
 def sine_task():
     from lstm_course.data import tasks
     return tasks.noisy_sine(2, 6, rng=0)
@@ -536,6 +540,23 @@ VALID = {
     "load_course_text": Spec(lambda: dict()),
     "train_validation_split": Spec(lambda: dict(text="abcdefghij" * 3, validation_fraction=0.1),
                                    ok={"text": {"unknown name"}}),
+    # corpus: Moby-Dick from the npm package (None: the package npm ci --prefix _vendor installs)
+    "moby_dick_chapters": Spec(lambda: dict(directory=moby_dick_dir())),
+    "load_moby_dick": Spec(lambda: dict(min_count=3, directory=moby_dick_dir())),
+    # ngram: the n-gram baselines (discount None: estimated modified Kneser-Ney; an empty context backs off)
+    "max_order": Spec(lambda: dict(V=4)),
+    "fit_additive": Spec(lambda: dict(codes=codes(20), V=4, order=3, alpha=0.5)),
+    "fit_unigram": Spec(lambda: dict(codes=codes(20), V=4, alpha=1.0)),
+    "fit_bigram": Spec(lambda: dict(codes=codes(20), V=4, alpha=0.1)),
+    "fit_kneser_ney": Spec(lambda: dict(codes=codes(20), V=4, order=3, discount=0.5),
+                           extra=[("discount", "shape", np.full((2, 3), 0.5)),
+                                  ("discount", "above r", [[0.5, 2.5, 1.0]] * 3)]),
+    "fit_witten_bell": Spec(lambda: dict(codes=codes(20), V=4, order=3)),
+    "target_probabilities": Spec(lambda: dict(model=_lazy("models.ngram", "fit_kneser_ney", codes(20), 4, 3),
+                                              codes=codes(6, 1))),
+    "next_character_probabilities": Spec(lambda: dict(model=_lazy("models.ngram", "fit_witten_bell", codes(20), 4, 3),
+                                                      context=codes(2, 1))),
+    "stream_bpc": Spec(lambda: dict(model=_lazy("models.ngram", "fit_bigram", codes(20), 4), codes=codes(6, 1))),
     # recurrent: the readout's backward pass, for any leading axes
     "readout_backward": Spec(lambda: dict(dyhat=A(2, 4, 1), h=A(2, 4, 3), Wy=A(3, 1))),
     # tbptt: the pure window gradient

@@ -4,7 +4,8 @@ For each notebook with nbgrader cells, in a temporary course directory laid out 
 ``nbgrader_config.py`` (``tools/release_exercises.py``): ``nbgrader generate_assignment``
 succeeds; the released copy contains no solution and no hidden test; ``nbgrader autograde`` of
 the untouched released copy scores below the maximum, and of the instructor's source scores the
-maximum, with no "checksum has changed" and no SQLAlchemy warning in its log; ``nbgrader
+maximum with no cell raising (this is the exercise notebooks' run: nbval skips them), with no
+"checksum has changed" and no SQLAlchemy warning in its log; ``nbgrader
 generate_feedback`` writes a feedback page for both, which shows no line of the hidden tests.
 
 Also: ``tools/release_exercises.py`` keeps a teacher's ``nbgrader_config.py`` settings and
@@ -80,6 +81,10 @@ def test_generate_and_autograde_round_trip(notebook, tmp_path):
     assert maximum > 0
     assert untouched < maximum, "the untouched student copy should not earn full marks"
     assert instructor == maximum, f"the instructor's solutions score {instructor} of {maximum}"
+    # nbval does not run the exercise notebooks (pytest.ini): this execution is their run, so any
+    # cell that raises fails here as it would under --nbval-lax.
+    graded = nbformat.read(course / "autograded" / "instructor" / assignment / notebook.name, as_version=4)
+    assert not raising_cells(graded), f"cells of the instructor's notebook raise: {raising_cells(graded)}"
 
     nbgrader(course, "generate_feedback", assignment, "--force")
     hidden = hidden_test_lines(notebook)
@@ -89,6 +94,22 @@ def test_generate_and_autograde_round_trip(notebook, tmp_path):
         assert "BEGIN HIDDEN TESTS" not in text
         shown = [line for line in hidden if line in text]
         assert not shown, f"{student}'s feedback shows hidden test lines: {shown}"
+
+
+def raising_cells(notebook):
+    """Ids of the code cells whose outputs hold an error, except cells tagged ``raises-exception``."""
+    return [cell.get("id") for cell in notebook.cells if cell.cell_type == "code"
+            and "raises-exception" not in cell.metadata.get("tags", [])
+            and any(output.output_type == "error" for output in cell.get("outputs", []))]
+
+
+def test_a_raising_cell_is_found_unless_it_is_tagged():
+    error = nbformat.v4.new_output("error", ename="ValueError", evalue="x", traceback=[])
+    quiet, loud, allowed = (nbformat.v4.new_code_cell("pass"), nbformat.v4.new_code_cell("raise ValueError"),
+                            nbformat.v4.new_code_cell("raise ValueError", metadata={"tags": ["raises-exception"]}))
+    loud.outputs, allowed.outputs = [error], [error]
+    notebook = nbformat.v4.new_notebook(cells=[quiet, loud, allowed])
+    assert raising_cells(notebook) == [loud.id]
 
 
 def page_text(page):

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -45,8 +46,11 @@ def pdf():
     if os.environ.get("BOOK_PDF"):
         path = Path(os.environ["BOOK_PDF"])
     else:
-        subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "--builder",
-                        "pdflatex"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        (ROOT / "_build").mkdir(exist_ok=True)
+        # The lock tests/_book.py holds while it builds the HTML: both builds share the execution cache.
+        with FileLock(str(ROOT / "_build" / ".book-build.lock")):
+            subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "--builder",
+                            "pdflatex"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         path = ROOT / "_build" / "latex" / PDF_NAME
     assert path.exists(), f"no PDF at {path}"
     return path

@@ -150,3 +150,45 @@ def test_step_cache_and_final_state_equal_stepping_by_hand(cell):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-13)
     with pytest.raises(ValueError, match="t must be an integer step"):
         spec.step_cache(cache, T)
+
+
+@settings(max_examples=30, deadline=None)
+@given(N=sizes, H=sizes, K=st.integers(1, 3), seed=st.integers(0, 2**16))
+def test_the_tangent_and_the_backward_kernel_are_transposes(N, H, K, seed):
+    """<u, J v> is the same through the forward-mode kernel (RTRL, UORO) and the backward kernel (BPTT)."""
+    from lstm_course.nn import lstm
+
+    rng, p = random_problem(seed, N, 1, 3, H, 4)
+    _, _, cache = lstm.lstm_step_forward(p["x"][:, 0], p["h0"], rng.normal(size=(N, H)), p["Wx"], p["Wh"], p["b"])
+    dz_v, dc_prev_v = rng.normal(size=(N, 4 * H, K)), rng.normal(size=(N, H, K))
+    dh_v, dc_v = lstm.step_tangent(dz_v, dc_prev_v, cache)
+    for k in range(K):
+        dh_u, dc_u = rng.normal(size=(N, H)), rng.normal(size=(N, H))
+        dz_u, _, dc_prev_u = lstm.step_dz(dh_u, dc_u, cache)
+        forward = np.sum(dh_u * dh_v[..., k]) + np.sum(dc_u * dc_v[..., k])
+        backward = np.sum(dz_u * dz_v[..., k]) + np.sum(dc_prev_u * dc_prev_v[..., k])
+        assert abs(forward - backward) <= 1e-12 * max(1.0, abs(forward)), (forward, backward)
+
+
+def test_masked_steps_and_members_run_the_same_kernels():
+    """The masked layer and an ensemble member equal a loop over the step kernel with the state frozen by hand."""
+    from lstm_course.data.masking import masked_lstm_forward
+    from lstm_course.models import ensemble
+    from lstm_course.nn import lstm
+
+    rng, p = random_problem(5, 3, 6, 2, 4, 4)
+    mask = (rng.random((3, 6)) < 0.7).astype(float)
+    h, c, _ = masked_lstm_forward(p["x"], mask, p["h0"], None, p["Wx"], p["Wh"], p["b"])
+    h_t, c_t = p["h0"], np.zeros((3, 4))
+    for t in range(6):
+        h_new, c_new, _ = lstm.lstm_step_forward(p["x"][:, t], h_t, c_t, p["Wx"], p["Wh"], p["b"])
+        keep = mask[:, t, None] == 1
+        h_t, c_t = np.where(keep, h_new, h_t), np.where(keep, c_new, c_t)
+        np.testing.assert_allclose(h[:, t], h_t, rtol=0, atol=ATOL)
+        np.testing.assert_allclose(c[:, t], c_t, rtol=0, atol=ATOL)
+    params = ensemble.init_ensemble([1, 2], 2, 4, 1)
+    yhat, cache = ensemble.ensemble_forward(params, p["x"], mask)
+    for r in range(2):
+        member = ensemble.member(params, r)
+        h_r, _, _ = masked_lstm_forward(p["x"], mask, None, None, member["Wx"], member["Wh"], member["b"])
+        np.testing.assert_allclose(cache["layer"]["h"][r], h_r, rtol=0, atol=ATOL)

@@ -91,28 +91,15 @@ def masked_lstm_forward(x, mask, h0, c0, Wx, Wh, b):
     -------
     h, c : ndarray (N, T, H)
     cache : dict
-        Laid out like :func:`lstm_course.nn.lstm.lstm_forward`'s cache, so that
-        :func:`lstm_course.nn.lstm.step_cache` reads step t out of it: ``x``, the
-        step's activations ``i, f, g, o, tanh_c`` (N, T, H), the layer's
-        (frozen) states ``h, c``, ``h0, c0``, ``Wx, Wh``; plus ``keep`` (N, T, 1).
+        :func:`lstm_course.nn.lstm.lstm_forward`'s cache (the same kernel runs, with
+        ``keep = (mask == 1)``, shape (N, T)), so :func:`lstm_course.nn.lstm.step_cache`
+        reads step t out of it: ``x``, the step's activations ``i, f, g, o, tanh_c``
+        (N, T, H), the layer's (frozen) states ``h, c``, ``h0, c0``, ``Wx, Wh``, ``keep``.
     """
     Wx, Wh, b, D, H = check_recurrent_params(Wx, Wh, b, gate_blocks=4)
     x, (h0, c0) = check_sequence_inputs(x, {"h0": h0, "c0": c0}, D, H)
     N, T, _ = x.shape
-    keep = _check_mask(mask, N, T)[..., None] == 1.0
-    dtype = np.result_type(x, h0, c0, Wx, Wh, b)
-    cache = {name: np.empty((N, T, H), dtype=dtype) for name in ("i", "f", "g", "o", "tanh_c", "h", "c")}
-    cache.update(x=x, h0=h0, c0=c0, Wx=Wx, Wh=Wh, keep=keep)
-    h, c = cache["h"], cache["c"]
-    h_prev, c_prev = h0, c0
-    for t in range(T):
-        h_new, c_new, step = lstm.step_forward(x[:, t], h_prev, c_prev, Wx, Wh, b)
-        for name in ("i", "f", "g", "o", "tanh_c"):
-            cache[name][:, t] = step[name]
-        # a masked step keeps the previous state
-        h_prev = h[:, t] = np.where(keep[:, t], h_new, h_prev)
-        c_prev = c[:, t] = np.where(keep[:, t], c_new, c_prev)
-    return h, c, cache
+    return lstm.sequence_forward(x, h0, c0, Wx, Wh, b, keep=_check_mask(mask, N, T) == 1.0)
 
 
 def masked_lstm_backward(dh, cache):
@@ -135,24 +122,12 @@ def masked_lstm_backward(dh, cache):
     dWh : ndarray (H, 4H)
     db : ndarray (4H,)
     """
-    check_cache("cache", cache, ("x", "i", "f", "g", "o", "tanh_c", "h", "c", "h0", "c0", "Wx", "Wh", "keep"),
-                "masked_lstm_forward", gate_blocks=4)
+    check_cache("cache", cache, ("x", "i", "f", "g", "o", "tanh_c", "h", "c", "h0", "c0", "Wx", "Wh", "keep",
+                                 "time_major"), "masked_lstm_forward", gate_blocks=4)
+    if cache["keep"] is None:
+        raise ValueError("cache is not a cache of masked_lstm_forward: it has no mask (an lstm_forward cache?)")
     dh = check_upstream("dh", dh, cache["h"].shape, "(N, T, H)")
-    keep, Wx, Wh = cache["keep"], cache["Wx"], cache["Wh"]
-    N, T, H = dh.shape
-    dx = np.zeros((N, T, Wx.shape[0]), dtype=np.result_type(Wx, dh))
-    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(4 * H, dtype=Wh.dtype)
-    dh_next, dc_next = np.zeros((N, H), dtype=dh.dtype), np.zeros((N, H), dtype=dh.dtype)
-    for t in reversed(range(T)):
-        dh_total = dh[:, t] + dh_next
-        dx[:, t], dh_prev, dc_prev, dWx_t, dWh_t, db_t = lstm.step_backward(
-            np.where(keep[:, t], dh_total, 0.0), np.where(keep[:, t], dc_next, 0.0), lstm.step_cache(cache, t))
-        dh_next = dh_prev + np.where(keep[:, t], 0.0, dh_total)
-        dc_next = dc_prev + np.where(keep[:, t], 0.0, dc_next)
-        dWx += dWx_t
-        dWh += dWh_t
-        db += db_t
-    return dx, dh_next, dc_next, dWx, dWh, db
+    return lstm.sequence_backward(dh, cache)
 
 
 def masked_loss_and_grads(params, x, y, mask, step_weights=None, h0=None, c0=None):

@@ -8,7 +8,8 @@ matrix product over all members::
     z[r] = x_t[r] Wx[r] + h_{t-1}[r] Wh[r] + b[r]        (R, N, 4H)
 
 so the R models share the Python overhead of one. Member r computes exactly
-what :mod:`lstm_course.models.recurrent` computes for ``params[name][r]``; masked steps
+what :mod:`lstm_course.models.recurrent` computes for ``params[name][r]``, with the same
+kernels (``lstm.sequence_forward`` with a leading member axis); masked steps
 (``mask = 0``) freeze the state as in :func:`lstm_course.data.masking.masked_lstm_forward`.
 Optimisers from :mod:`lstm_course.train.optim` act element-wise, so applying one to
 the stacked arrays updates each member as its own optimiser would.
@@ -30,6 +31,7 @@ from lstm_course._validation import (
     check_shape,
 )
 from lstm_course.models import recurrent
+from lstm_course.nn import lstm
 
 PARAM_NAMES = recurrent.PARAM_NAMES
 
@@ -95,23 +97,12 @@ def _check_weights(name, weights, R, N, T):
     return np.broadcast_to(weights, (R, N, T))
 
 
-def _gate_constants(H, dtype):
-    """Per-column constants that turn one tanh into the four gate activations.
-
-    sigmoid(z) = (1 + tanh(z / 2)) / 2, so a = tanh(z * scale) * scale + shift gives
-    sigmoid on the i, f, o blocks (scale 1/2, shift 1/2) and tanh on g (scale 1,
-    shift 0): one transcendental call per step instead of four. The derivative
-    of either activation from its output is a * is_sigmoid + is_tanh - a^2
-    (a (1 - a) for sigmoid, 1 - a^2 for tanh).
-    """
-    scale = np.full(4 * H, 0.5, dtype=dtype)
-    scale[2 * H:3 * H] = 1.0
-    is_sigmoid = (scale == 0.5).astype(dtype)
-    return scale, 1.0 - scale, is_sigmoid, 1.0 - is_sigmoid
-
-
 def ensemble_forward(params, x, mask=None):
     """Run all R members over their inputs from zero states.
+
+    The LSTM kernels of :mod:`lstm_course.nn.lstm` with a leading member axis: every step is one
+    batched matrix product over the members (``h_{t-1}[r] Wh[r]``), the input projection of all
+    steps one batched product before the loop.
 
     Parameters
     ----------
@@ -130,45 +121,20 @@ def ensemble_forward(params, x, mask=None):
     N, T = x.shape[1:3]
     if mask is not None:
         check_binary_mask("mask", mask, np.shape(mask), "(N, T) or (R, N, T)")
-    keep = None if mask is None else _check_weights("mask", mask, R, N, T)[..., None] == 1.0
-    Wh = params["Wh"]
+    keep = None if mask is None else _check_weights("mask", mask, R, N, T) == 1.0
     dtype = np.result_type(x, *(params[name] for name in PARAM_NAMES))  # float32 stays float32
-    scale, shift, is_sigmoid, is_tanh = _gate_constants(H, dtype)
-    # The input projection of every step in one batched product, stored time-major.
-    xz = (x.reshape(x.shape[0], N * T, D) @ params["Wx"] + params["b"][:, None]).reshape(R, N, T, 4 * H)
-    xz = np.ascontiguousarray(xz.transpose(2, 0, 1, 3))
-    gates, slopes = np.empty((T, R, N, 4 * H), dtype=dtype), np.empty((T, R, N, 4 * H), dtype=dtype)
-    c_all, tanh_c_all = np.empty((T, R, N, H), dtype=dtype), np.empty((T, R, N, H), dtype=dtype)
-    h_all = np.empty((R, T + 1, N, H), dtype=dtype)  # h_all[:, t] is the state before step t
-    h_all[:, 0] = 0.0
-    h = c = np.zeros((R, N, H), dtype=dtype)
-    for t in range(T):
-        a = np.tanh((xz[t] + h @ Wh) * scale, out=gates[t])
-        a *= scale
-        a += shift
-        np.subtract(a * is_sigmoid + is_tanh, a * a, out=slopes[t])
-        c_new = a[..., H:2 * H] * c + a[..., :H] * a[..., 2 * H:3 * H]
-        tanh_c = np.tanh(c_new, out=tanh_c_all[t])
-        h_new = a[..., 3 * H:] * tanh_c
-        if keep is not None:
-            h_new, c_new = np.where(keep[:, :, t], h_new, h), np.where(keep[:, :, t], c_new, c)
-        # Keep h contiguous for the next product; h_all[:, t + 1] is a strided view.
-        h_all[:, t + 1] = h = h_new
-        c = c_all[t] = c_new
-    hidden = h_all[:, 1:].transpose(0, 2, 1, 3)
-    yhat = hidden @ params["Wy"][:, None] + params["by"][:, None, None, :]
-    return yhat, {"x": x, "keep": keep, "h": h_all, "c": c_all, "tanh_c": tanh_c_all,
-                  "gates": gates, "slopes": slopes, "Wh": Wh, "Wy": params["Wy"]}
+    zeros = np.zeros((R, N, H), dtype=dtype)
+    h, _, layer = lstm.sequence_forward(x, zeros, zeros, params["Wx"], params["Wh"], params["b"], keep)
+    yhat = h @ params["Wy"][:, None] + params["by"][:, None, None, :]
+    return yhat, {"layer": layer, "Wy": params["Wy"]}
 
 
 def ensemble_backward(dyhat, cache):
     """Gradients of every member's loss for :func:`ensemble_forward`.
 
-    The equations of :func:`lstm_course.nn.lstm.lstm_backward`, batched over
-    members: with dc_total = dc + dh o (1 - tanh(c)^2), the pre-activation
-    gradient is dz = [dc_total g, dc_total c_prev, dc_total i, dh tanh(c)]
-    times the gate slopes [i(1-i), f(1-f), 1-g^2, o(1-o)]. On masked steps
-    (dh, dc) pass straight to the previous step.
+    The readout member by member, then ``lstm.sequence_backward`` batched over
+    the members (the equations of :func:`lstm_course.nn.lstm.lstm_backward`; on masked steps
+    (dh, dc) pass straight to the previous step).
 
     Parameters
     ----------
@@ -178,45 +144,14 @@ def ensemble_backward(dyhat, cache):
     -------
     dict of gradients shaped like the stacked parameters.
     """
-    check_cache("cache", cache, ("x", "keep", "h", "c", "tanh_c", "gates", "slopes", "Wh", "Wy"), "ensemble_forward")
-    h_all, keep, gates, tanh_c, c_all = (cache[key] for key in ("h", "keep", "gates", "tanh_c", "c"))
-    R, T1, N, H = h_all.shape
-    T = T1 - 1
+    check_cache("cache", cache, ("layer", "Wy"), "ensemble_forward")
+    h, Wy = cache["layer"]["h"], cache["Wy"]
     dyhat = as_float_array("dyhat", dyhat, ndim=4)
-    check_shape("dyhat", dyhat, (R, N, T, cache["Wy"].shape[2]), "(R, N, T, O)")
-    dyhat_tm = np.ascontiguousarray(dyhat.transpose(0, 2, 1, 3)).reshape(R, T * N, -1)
-    # The readout, member by member: recurrent.readout_backward over the T * N rows.
-    h_rows = h_all[:, 1:].reshape(R, T * N, H)
-    readout = [recurrent.readout_backward(dyhat_tm[r], h_rows[r], cache["Wy"][r]) for r in range(R)]
+    check_shape("dyhat", dyhat, h.shape[:3] + (Wy.shape[2],), "(R, N, T, O)")
+    readout = [recurrent.readout_backward(dyhat[r], h[r], Wy[r]) for r in range(h.shape[0])]
     grads = {name: np.stack([member[name] for member, _ in readout]) for name in ("Wy", "by")}
-    dh_out = np.stack([dh for _, dh in readout]).reshape(R, T, N, H)
-    Wh_T = cache["Wh"].transpose(0, 2, 1)
-    dtype = np.result_type(gates, dyhat)
-    dz = np.empty((R, T, N, 4 * H), dtype=dtype)
-    dgates = np.empty((R, N, 4 * H), dtype=dtype)
-    dh_next = dc_next = zeros = np.zeros((R, N, H), dtype=dtype)
-    for t in reversed(range(T)):
-        dh, dc = dh_out[:, t] + dh_next, dc_next
-        if keep is not None:
-            passed_h, passed_c = np.where(keep[:, :, t], 0.0, dh), np.where(keep[:, :, t], 0.0, dc)
-            dh, dc = np.where(keep[:, :, t], dh, 0.0), np.where(keep[:, :, t], dc, 0.0)
-        a = gates[t]
-        dc_total = dc + dh * a[..., 3 * H:] * (1.0 - tanh_c[t] ** 2)
-        np.multiply(dc_total, a[..., 2 * H:3 * H], out=dgates[..., :H])
-        np.multiply(dc_total, c_all[t - 1] if t > 0 else zeros, out=dgates[..., H:2 * H])
-        np.multiply(dc_total, a[..., :H], out=dgates[..., 2 * H:3 * H])
-        np.multiply(dh, tanh_c[t], out=dgates[..., 3 * H:])
-        dz_t = np.multiply(dgates, cache["slopes"][t], out=dz[:, t])
-        dh_next, dc_next = dz_t @ Wh_T, dc_total * a[..., H:2 * H]
-        if keep is not None:
-            dh_next, dc_next = dh_next + passed_h, dc_next + passed_c
-    # Weight gradients: one batched product over all (t, n) pairs per member.
-    dz_flat = dz.reshape(R, T * N, 4 * H)
-    x = cache["x"]
-    x_flat = np.ascontiguousarray(x.transpose(0, 2, 1, 3)).reshape(x.shape[0], T * N, -1)
-    grads["Wx"] = x_flat.transpose(0, 2, 1) @ dz_flat
-    grads["Wh"] = h_all[:, :-1].reshape(R, T * N, H).transpose(0, 2, 1) @ dz_flat
-    grads["b"] = dz_flat.sum(axis=1)
+    dh = np.stack([dh_r for _, dh_r in readout])
+    _, _, _, grads["Wx"], grads["Wh"], grads["b"] = lstm.sequence_backward(dh, cache["layer"])
     return grads
 
 

@@ -28,10 +28,10 @@ def sigmoid(z):
     return np.where(z >= 0, 1.0 / (1.0 + exp_neg_abs), exp_neg_abs / (1.0 + exp_neg_abs)).astype(z.dtype, copy=False)
 
 
-def sigmoid_grad_from_output(s):
-    """Derivative of the sigmoid given its output: sigma'(z) = s (1 - s)."""
+def sigmoid_grad_from_output(s, out=None):
+    """Derivative of the sigmoid given its output: sigma'(z) = s (1 - s), into ``out`` if given."""
     s = check_real_array("s", s)
-    return s * (1.0 - s)
+    return np.multiply(s, 1.0 - s, out=out)
 
 
 def sigmoid_grad(z):
@@ -44,10 +44,10 @@ def tanh(z):
     return np.tanh(check_real_array("z", z))
 
 
-def tanh_grad_from_output(t):
-    """Derivative of tanh given its output: tanh'(z) = 1 - t**2."""
+def tanh_grad_from_output(t, out=None):
+    """Derivative of tanh given its output: tanh'(z) = 1 - t**2, into ``out`` if given."""
     t = check_real_array("t", t)
-    return 1.0 - t * t
+    return np.subtract(1.0, t * t, out=out)
 
 
 def tanh_grad(z):

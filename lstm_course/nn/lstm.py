@@ -12,6 +12,11 @@ One step computes the pre-activation ``z = x Wx + h_prev Wh + b`` of shape
 
 Shapes: ``x (N, D)``, ``h_prev, c_prev (N, H)``, ``Wx (D, 4H)``, ``Wh (H, 4H)``,
 ``b (4H,)``. Sequences are batch-major, ``(N, T, D)``.
+
+The equations are written once, in the private module ``lstm_course.nn._lstm_kernels``: ``cell_forward`` (a step
+forward), ``backward_kernel`` (a step back) and ``tangent_kernel`` (a step in forward mode), which every
+function here runs, for one step or, through ``sequence_forward`` and ``sequence_backward``,
+for a whole sequence or R stacked models. Each public function checks its inputs, then calls the kernel.
 """
 import numpy as np
 
@@ -25,65 +30,68 @@ from lstm_course._validation import (
     check_step_inputs,
     check_upstream,
 )
-from lstm_course.nn._lstm_time_major import _sequence_backward, _sequence_forward
-from lstm_course.nn.activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from lstm_course.nn._lstm_kernels import (
+    GATE_ORDER,
+    backward_kernel,
+    by_gate,
+    cell_forward,
+    halving_columns,
+    local_derivatives,
+    sequence_backward,
+    sequence_forward,
+    tangent_kernel,
+)
 
-GATE_ORDER = ("i", "f", "g", "o")
+_STEP_KEYS = ("x", "i", "f", "g", "o", "c", "tanh_c", "h")
 
 
 def step_forward(x, h_prev, c_prev, Wx, Wh, b):
-    """The kernel of :func:`lstm_step_forward`: one LSTM step, without checking its inputs.
+    """The kernel of :func:`lstm_step_forward`: ``cell_forward`` on one step, without checking inputs.
 
-    Returns
-    -------
-    h, c : ndarray (N, H)
-    cache : dict
-        The inputs, the gates ``i, f, g, o``, ``c``, ``tanh_c`` and ``h``: what :func:`step_backward` reads.
+    Returns ``h, c (N, H)`` and the cache: the inputs, the gates ``i, f, g, o``, ``c``, ``tanh_c``, ``h``.
     """
-    H = h_prev.shape[1]
-    z = x @ Wx + h_prev @ Wh + b
-    i = sigmoid(z[:, 0 * H:1 * H])
-    f = sigmoid(z[:, 1 * H:2 * H])
-    g = np.tanh(z[:, 2 * H:3 * H])
-    o = sigmoid(z[:, 3 * H:4 * H])
-    c = f * c_prev + i * g
-    tanh_c = np.tanh(c)
-    h = o * tanh_c
+    N, H = h_prev.shape
+    dtype = np.result_type(x, h_prev, c_prev, Wx, Wh, b)
+    z = x @ Wx + b
+    z += h_prev @ Wh                              # z = x Wx + h_prev Wh + b
+    z *= halving_columns(H, dtype)
+    cell, (c, tanh_c, h) = np.empty((5, N, H), dtype=dtype), np.empty((3, N, H), dtype=dtype)
+    cell[0] = c_prev
+    cell_forward(by_gate(z, H, 0), cell, c, tanh_c, h, np.array(0.5, dtype=dtype))
+    _, i, f, g, o = cell
     cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "Wx": Wx, "Wh": Wh,
              "i": i, "f": f, "g": g, "o": o, "c": c, "tanh_c": tanh_c, "h": h}
     return h, c, cache
 
 
-def step_backward(dh, dc, cache):
-    """The kernel of :func:`lstm_step_backward`, without checking its inputs.
+def _step_local_derivatives(cache):
+    """``local_derivatives`` of a step cache: ``slopes, c_partials (4, N, H)`` and ``dh_dc (N, H)``."""
+    gates = np.stack([cache[key] for key in GATE_ORDER])
+    return local_derivatives(gates, cache["c_prev"], cache["tanh_c"])
 
-    Returns
-    -------
-    dx, dh_prev, dc_prev, dWx, dWh, db : ndarray
-        Shaped like ``x``, ``h_prev``, ``c_prev``, ``Wx``, ``Wh`` and ``(4H,)``.
-    """
-    i, f, g, o = cache["i"], cache["f"], cache["g"], cache["o"]
-    # h = o * tanh(c): the output gate sees tanh(c) ...
-    do = dh * cache["tanh_c"]
-    # ... and the cell receives dh through o * tanh'(c), plus dc from the future (the carousel).
-    dc_total = dc + dh * o * tanh_grad_from_output(cache["tanh_c"])
-    # c = f * c_prev + i * g
-    di = dc_total * g
-    df = dc_total * cache["c_prev"]
-    dg = dc_total * i
-    dc_prev = dc_total * f
-    # Through the gate nonlinearities to the pre-activation z, blocks in the order i, f, g, o.
-    dz = np.concatenate([di * sigmoid_grad_from_output(i),
-                         df * sigmoid_grad_from_output(f),
-                         dg * tanh_grad_from_output(g),
-                         do * sigmoid_grad_from_output(o)], axis=1)
+
+def step_dz(dh, dc, cache):
+    """``backward_kernel`` on one step cache: ``dz (N, 4H)``, ``dh_prev (N, H)`` and ``dc_prev (N, H)``."""
+    local = _step_local_derivatives(cache)
+    N, H = dh.shape
+    dtype = np.result_type(local[0], dh, dc)
+    dz, d, dh_prev = np.empty((N, 4 * H), dtype), np.empty((5, N, H), dtype), np.empty((N, H), dtype)
+    dc_prev = backward_kernel(dh, dc, cache["tanh_c"], local, cache["Wh"].T, d, dz, by_gate(dz, H, 0), dh_prev)
+    return dz, dh_prev, dc_prev
+
+
+def step_backward(dh, dc, cache):
+    """The kernel of :func:`lstm_step_backward` (``backward_kernel`` on one step), without checks."""
+    dz, dh_prev, dc_prev = step_dz(dh, dc, cache)
     # z = x Wx + h_prev Wh + b
-    dx = dz @ cache["Wx"].T
-    dh_prev = dz @ cache["Wh"].T
-    dWx = cache["x"].T @ dz
-    dWh = cache["h_prev"].T @ dz
-    db = dz.sum(axis=0)
-    return dx, dh_prev, dc_prev, dWx, dWh, db
+    return dz @ cache["Wx"].T, dh_prev, dc_prev, cache["x"].T @ dz, cache["h_prev"].T @ dz, dz.sum(axis=0)
+
+
+def step_tangent(dz, dc_prev, cache):
+    """``tangent_kernel`` on one step cache: tangents ``dh, dc (N, H, K)`` from ``dz (N, 4H, K)``, ``dc_prev``."""
+    H = dc_prev.shape[1]
+    dz_gates = np.moveaxis(dz.reshape(dz.shape[0], 4, H, -1), 1, 0)
+    return tangent_kernel(dz_gates, dc_prev, cache["tanh_c"], _step_local_derivatives(cache))
 
 
 def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
@@ -91,6 +99,7 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
 
     z = x Wx + h_prev Wh + b, split into blocks (i, f, g, o);
     c = sigmoid(z_f) * c_prev + sigmoid(z_i) * tanh(z_g);  h = sigmoid(z_o) * tanh(c).
+    Checks its inputs, then runs :func:`step_forward` (``cell_forward`` on one step).
 
     Parameters
     ----------
@@ -120,6 +129,7 @@ def lstm_step_backward(dh, dc, cache):
     do = dh * tanh(c); di = dc_total * g; df = dc_total * c_prev; dg = dc_total * i;
     dc_prev = dc_total * f; then dz = [di i(1-i), df f(1-f), dg (1-g**2), do o(1-o)]
     and dx = dz Wx^T, dh_prev = dz Wh^T, dWx = x^T dz, dWh = h_prev^T dz, db = sum_n dz.
+    Checks its inputs, then runs :func:`step_backward` (``backward_kernel`` on one step).
 
     Parameters
     ----------
@@ -148,10 +158,10 @@ def lstm_step_backward(dh, dc, cache):
 def lstm_forward(x, h0, c0, Wx, Wh, b):
     """Run the LSTM over a batch-major sequence.
 
-    Applies :func:`lstm_step_forward` for t = 1..T from (h_0, c_0) = (``h0``, ``c0``),
-    computed the fast way: x_t Wx + b does not depend on the recurrence, so it is
-    one matrix product for all steps before the loop; the loop keeps h_{t-1} Wh
-    and the elementwise gate updates (equal to stepping up to rounding, ~1e-15).
+    The recursion of :func:`lstm_step_forward` for t = 1..T from (h_0, c_0) = (``h0``, ``c0``):
+    checks its inputs, then runs ``sequence_forward``, which computes x_t Wx + b for all
+    steps in one matrix product and then, step by step, h_{t-1} Wh and ``cell_forward``, the
+    kernel :func:`lstm_step_forward` runs too (equal to stepping up to rounding, ~1e-15).
 
     Parameters
     ----------
@@ -177,7 +187,7 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
     """
     Wx, Wh, b, D, H = check_recurrent_params(Wx, Wh, b, gate_blocks=4)
     x, (h0, c0) = check_sequence_inputs(x, {"h0": h0, "c0": c0}, D, H)
-    return _sequence_forward(x, h0, c0, Wx, Wh, b)
+    return sequence_forward(x, h0, c0, Wx, Wh, b)
 
 
 def lstm_backward(dh, cache, dc=None):
@@ -185,9 +195,10 @@ def lstm_backward(dh, cache, dc=None):
 
     Walks t = T..1. The hidden-state error is the injected ``dh[:, t]`` plus
     what step t+1 sends back through Wh; the cell error is ``dc[:, t]`` plus
-    ``dc_next * f_{t+1}``, the carousel path. Weight gradients are summed over t,
-    as single matrix products over all (t, n) pairs after the loop, so only
-    ``dz_t Wh^T`` stays inside it.
+    ``dc_next * f_{t+1}``, the carousel path. Checks its inputs, then runs
+    ``sequence_backward``: ``backward_kernel`` (the step
+    :func:`lstm_step_backward` runs) at every step, and the weight gradients,
+    summed over t, as single matrix products over all (t, n) pairs after the loop.
 
     Parameters
     ----------
@@ -210,13 +221,12 @@ def lstm_backward(dh, cache, dc=None):
     """
     check_cache("cache", cache, ("x", "h0", "c0", "h", "c", "Wx", "Wh", "time_major"), "lstm_forward",
                 gate_blocks=4)
+    if cache.get("keep") is not None:
+        raise ValueError("cache is not a cache of lstm_forward: it has a mask (use masked_lstm_backward)")
     dh = check_upstream("dh", dh, cache["h"].shape, "(N, T, H)")
     if dc is not None:
         dc = check_upstream("dc", dc, cache["c"].shape, "(N, T, H)")
-    return _sequence_backward(dh, dc, cache)
-
-
-_STEP_KEYS = ("x", "i", "f", "g", "o", "c", "tanh_c", "h")
+    return sequence_backward(dh, cache, dc)
 
 
 def step_cache(cache, t):

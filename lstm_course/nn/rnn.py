@@ -21,8 +21,21 @@ from lstm_course._validation import (
 from lstm_course.nn.activations import tanh_grad_from_output
 
 
+def _forward_kernel(xz, h_prev, Wh, h):
+    """One Elman step from its input projection ``xz = x Wx + b``, written into ``h`` (every RNN pass runs it)."""
+    np.matmul(h_prev, Wh, h)
+    np.add(h, xz, h)                               # z = x Wx + b + h_prev Wh
+    np.tanh(h, h)                                  # h = tanh(z)
+
+
+def _backward_kernel(dh, slope, Wh_T, dz, dh_prev):
+    """One Elman step back from ``dh``: ``dz`` and ``dh_prev`` written in place; ``slope = 1 - h**2``."""
+    np.multiply(dh, slope, dz)                     # dL/dz_t = dL/dh_t * (1 - h_t**2)
+    np.matmul(dz, Wh_T, dh_prev)                   # dL/dh_{t-1} = dz_t Wh^T
+
+
 def step_forward(x, h_prev, Wx, Wh, b):
-    """The kernel of :func:`rnn_step_forward`: one Elman step, without checking its inputs.
+    """The kernel of :func:`rnn_step_forward` (``_forward_kernel`` on one step), without checking inputs.
 
     Returns
     -------
@@ -30,29 +43,42 @@ def step_forward(x, h_prev, Wx, Wh, b):
     cache : dict
         ``x, h_prev, Wx, Wh, h``, what :func:`step_backward` reads.
     """
-    h = np.tanh(x @ Wx + h_prev @ Wh + b)
+    h = np.empty(h_prev.shape, dtype=np.result_type(x, h_prev, Wx, Wh, b))
+    _forward_kernel(x @ Wx + b, h_prev, Wh, h)
     return h, {"x": x, "h_prev": h_prev, "Wx": Wx, "Wh": Wh, "h": h}
 
 
+def step_dz(dh, cache):
+    """``_backward_kernel`` on one step cache: ``dz`` and ``dh_prev``, each ``(N, H)``."""
+    dtype = np.result_type(dh, cache["h"])
+    dz, dh_prev = np.empty(dh.shape, dtype), np.empty(cache["h_prev"].shape, dtype)
+    _backward_kernel(dh, tanh_grad_from_output(cache["h"]), cache["Wh"].T, dz, dh_prev)
+    return dz, dh_prev
+
+
 def step_backward(dh, cache):
-    """The kernel of :func:`rnn_step_backward`, without checking its inputs.
+    """The kernel of :func:`rnn_step_backward` (``_backward_kernel`` on one step), without checking inputs.
 
     Returns
     -------
     dx, dh_prev, dWx, dWh, db : ndarray
         Shaped like ``x``, ``h_prev``, ``Wx``, ``Wh`` and ``(H,)``.
     """
-    dz = dh * tanh_grad_from_output(cache["h"])   # dL/dz_t = dL/dh_t * (1 - h_t**2)
+    dz, dh_prev = step_dz(dh, cache)
     dx = dz @ cache["Wx"].T                        # dL/dx_t = dz_t Wx^T
-    dh_prev = dz @ cache["Wh"].T                   # dL/dh_{t-1} = dz_t Wh^T
     dWx = cache["x"].T @ dz                        # dL/dWx = x_t^T dz_t
     dWh = cache["h_prev"].T @ dz                   # dL/dWh = h_{t-1}^T dz_t
     db = dz.sum(axis=0)                            # dL/db = sum over the batch of dz_t
     return dx, dh_prev, dWx, dWh, db
 
 
+def step_tangent(dz, cache):
+    """One step in forward mode: the tangent ``dh (N, H, K)`` of h = tanh(z) from that of z, ``dz (N, H, K)``."""
+    return tanh_grad_from_output(cache["h"])[..., None] * dz
+
+
 def _sequence_forward(x, h0, Wx, Wh, b):
-    """Fast path of :func:`rnn_forward`: time-major storage ``hs (T+1, N, H)``.
+    """Fast path of :func:`rnn_forward`: ``_forward_kernel`` over time-major storage ``hs (T+1, N, H)``.
 
     The input projection x_t Wx + b does not depend on the recurrence, so it is one
     product for all steps; the loop keeps only h_{t-1} Wh, the add and the tanh.
@@ -65,17 +91,14 @@ def _sequence_forward(x, h0, Wx, Wh, b):
     hs[0] = h0
     xz = (x.transpose(1, 0, 2).reshape(T * N, D).astype(dtype, copy=False) @ Wx.astype(dtype, copy=False)
           + b).reshape(T, N, H)
-    rec = np.empty((N, H), dtype=dtype)
     for h_prev, xz_t, h_t in zip(hs[:-1], xz, hs[1:]):
-        np.matmul(h_prev, Wh, rec)
-        np.add(rec, xz_t, h_t)
-        np.tanh(h_t, h_t)
+        _forward_kernel(xz_t, h_prev, Wh, h_t)
     h = hs[1:].transpose(1, 0, 2)   # (T, N, H) storage seen as (N, T, H)
     return h, {"x": x, "h0": h0, "h": h, "Wx": Wx, "Wh": Wh, "time_major": (hs,)}
 
 
 def _sequence_backward(dh, cache):
-    """Fast path of :func:`rnn_backward`: only dz_t Wh^T stays in the loop.
+    """Fast path of :func:`rnn_backward`: ``_backward_kernel`` at every step, nothing else in the loop.
 
     The slopes 1 - h_t^2 are computed for all steps at once, and dWx, dWh, db
     are single products over all (t, n) pairs after the loop.
@@ -88,14 +111,13 @@ def _sequence_backward(dh, cache):
     T1, N, H = hs.shape
     T, D = T1 - 1, x.shape[2]
     dtype = np.result_type(hs, dh)
-    slope = 1.0 - hs[1:] * hs[1:]                          # tanh'(z_t) = 1 - h_t^2, (T, N, H)
+    slope = tanh_grad_from_output(hs[1:])                  # tanh'(z_t) = 1 - h_t^2, (T, N, H)
     dz = np.empty((T, N, H), dtype=dtype)
     Wh_T = np.ascontiguousarray(Wh.T, dtype=dtype)
     dh_next = np.zeros((N, H), dtype=dtype)
     for dh_t, slope_t, dz_t in zip(dh.transpose(1, 0, 2)[::-1], slope[::-1], dz[::-1]):
         np.add(dh_t, dh_next, dz_t)                        # dL/dh_t (total) = dh[:, t] + dz_{t+1} Wh^T
-        np.multiply(dz_t, slope_t, dz_t)                   # dz_t = dL/dh_t * (1 - h_t^2)
-        np.matmul(dz_t, Wh_T, dh_next)                     # dL/dh_{t-1} = dz_t Wh^T
+        _backward_kernel(dz_t, slope_t, Wh_T, dz_t, dh_next)
     dz_rows = dz.reshape(T * N, H)
     dx = np.ascontiguousarray((dz_rows @ Wx.T).reshape(T, N, D).transpose(1, 0, 2), dtype=np.result_type(x, dh))
     x_rows = x.transpose(1, 0, 2).reshape(T * N, D)

@@ -13,10 +13,8 @@ import numpy as np
 
 from lstm_course.models import recurrent
 from lstm_course.nn import lstm
-from lstm_course.nn.activations import sigmoid_grad_from_output, tanh_grad_from_output
-from lstm_course.online.systems import _FlatLayerParameters
-
-_PER_SEQUENCE_KEYS = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "c", "tanh_c", "h")
+from lstm_course.online import rtrl
+from lstm_course.online.systems import _FlatLayerParameters, _per_sequence_gradient
 
 
 class LSTMSystem(_FlatLayerParameters):
@@ -41,42 +39,28 @@ class LSTMSystem(_FlatLayerParameters):
     def step(self, theta, s_prev, x_t):
         p = self.unflatten(theta)
         H = self.H
-        h, c, cache = lstm.lstm_step_forward(x_t, s_prev[:, :H], s_prev[:, H:], p["Wx"], p["Wh"], p["b"])
+        h, c, cache = lstm.step_forward(x_t, s_prev[:, :H], s_prev[:, H:], p["Wx"], p["Wh"], p["b"])
         return np.concatenate([h, c], axis=1), cache
 
     def jvp_state(self, theta, cache, v):
         """Forward tangent of one step: (d[h, c]/d[h_prev, c_prev]) v for ``v (N, 2H, K)``."""
         H = self.H
-        dh_prev, dc_prev = v[:, :H], v[:, H:]
-        i, f, g, o, c_prev, tanh_c = (cache[key][:, :, None] for key in ("i", "f", "g", "o", "c_prev", "tanh_c"))
-        dz = np.einsum("nak,ag->ngk", dh_prev, cache["Wh"])   # z = x Wx + h_prev Wh + b
-        di = sigmoid_grad_from_output(i) * dz[:, 0 * H:1 * H]
-        df = sigmoid_grad_from_output(f) * dz[:, 1 * H:2 * H]
-        dg = tanh_grad_from_output(g) * dz[:, 2 * H:3 * H]
-        do = sigmoid_grad_from_output(o) * dz[:, 3 * H:4 * H]
-        dc = df * c_prev + f * dc_prev + di * g + i * dg          # c = f c_prev + i g
-        dh = do * tanh_c + o * tanh_grad_from_output(tanh_c) * dc  # h = o tanh(c)
-        return np.concatenate([dh, dc], axis=1)
+        dz = np.einsum("nak,ag->ngk", v[:, :H], cache["Wh"])   # z = x Wx + h_prev Wh + b
+        return np.concatenate(lstm.step_tangent(dz, v[:, H:], cache), axis=1)
 
     def jac_params(self, theta, cache):
-        """The direct Jacobian d[h, c]/dtheta ``(N, 2H, P)``, row by row from :meth:`vjp`."""
-        N = cache["h"].shape[0]
-        rows = [self.vjp(theta, cache, np.broadcast_to(unit, (N, self.n_state)))[1]
-                for unit in np.eye(self.n_state)]
-        return np.stack(rows, axis=1)
+        """The direct Jacobian d[h, c]/dtheta ``(N, 2H, P)``: the tangent of z's direct dependence on theta."""
+        N, H = cache["h"].shape
+        dz = rtrl._direct_dz(cache["x"], cache["h_prev"], 4, H)
+        return np.concatenate(lstm.step_tangent(dz, np.zeros((N, H, self.n_params), dz.dtype), cache), axis=1)
 
     def vjp(self, theta, cache, u):
         """``(u dF/ds_prev (N, 2H), u dF/dtheta (N, P))`` for ``u = [u_h, u_c] (N, 2H)``.
 
-        One :func:`lstm_course.nn.lstm.lstm_step_backward` per sequence, since its
-        weight gradients are summed over the batch and UORO needs them per sequence.
+        One :func:`lstm_course.nn.lstm.step_dz` for the whole batch; the weight gradients are
+        then formed per sequence (UORO needs them per sequence, not summed).
         """
         H = self.H
-        u = np.asarray(u, dtype=float)
-        carries, per_sequence = [], []
-        for n in range(u.shape[0]):
-            row = {key: (cache[key][n:n + 1] if key in _PER_SEQUENCE_KEYS else cache[key]) for key in cache}
-            _, dh_prev, dc_prev, dWx, dWh, db = lstm.lstm_step_backward(u[n:n + 1, :H], u[n:n + 1, H:], row)
-            carries.append(np.concatenate([dh_prev, dc_prev], axis=1))
-            per_sequence.append(np.concatenate([dWx.ravel(), dWh.ravel(), db]))
-        return np.concatenate(carries, axis=0), np.stack(per_sequence)
+        u = np.asarray(u)
+        dz, dh_prev, dc_prev = lstm.step_dz(u[:, :H], u[:, H:], cache)
+        return np.concatenate([dh_prev, dc_prev], axis=1), _per_sequence_gradient(dz, cache)

@@ -25,8 +25,7 @@ import numpy as np
 
 from lstm_course._validation import as_float_array, check_scalar, check_sequence_inputs, check_shape, check_system
 from lstm_course.models import recurrent
-from lstm_course.nn import cells
-from lstm_course.nn.activations import sigmoid
+from lstm_course.nn import cells, lstm, rnn
 
 
 def _direct_dz(x_t, h_prev, G, H):
@@ -39,32 +38,10 @@ def _direct_dz(x_t, h_prev, G, H):
     return np.concatenate([d_Wx, d_Wh, d_b], axis=2)
 
 
-def _rnn_sensitivity_step(z, dz, state, sensitivity):
-    """h = tanh(z): dh/dtheta = (1 - h^2) dz/dtheta."""
-    h = np.tanh(z)
-    return (h,), ((1.0 - h ** 2)[:, :, None] * dz,)
-
-
-def _lstm_sensitivity_step(z, dz, state, sensitivity):
-    """The LSTM step and its sensitivities d(h, c)/dtheta, carried forward gate by gate."""
-    (_, c), (_, dc) = state, sensitivity
-    H = c.shape[1]
-    i, f, o = (sigmoid(z[:, k * H:(k + 1) * H]) for k in (0, 1, 3))
-    g = np.tanh(z[:, 2 * H:3 * H])
-    di, df, dg, do = (dz[:, k * H:(k + 1) * H] for k in range(4))
-    di = (i * (1 - i))[:, :, None] * di
-    df = (f * (1 - f))[:, :, None] * df
-    dg = (1 - g ** 2)[:, :, None] * dg
-    do = (o * (1 - o))[:, :, None] * do
-    dc = f[:, :, None] * dc + c[:, :, None] * df + g[:, :, None] * di + i[:, :, None] * dg
-    c = f * c + i * g
-    tanh_c = np.tanh(c)
-    dh = tanh_c[:, :, None] * do + (o * (1 - tanh_c ** 2))[:, :, None] * dc
-    return (o * tanh_c, c), (dh, dc)
-
-
-# The sensitivity update of each cell: (z, dz/dtheta, state, d state/dtheta) -> (state, d state/dtheta).
-_SENSITIVITY_STEP = {"rnn": _rnn_sensitivity_step, "lstm": _lstm_sensitivity_step}
+# One step of each cell in forward mode, through the kernels of lstm_course.nn:
+# (dz/dtheta, d state_{t-1}/dtheta, the step's cache) -> d state_t/dtheta.
+_SENSITIVITY_STEP = {"rnn": lambda dz, sensitivity, step: (rnn.step_tangent(dz, step),),
+                     "lstm": lambda dz, sensitivity, step: lstm.step_tangent(dz, sensitivity[1], step)}
 
 
 def rtrl_gradients(params, x, y, cell="lstm", h0=None, c0=None):
@@ -104,10 +81,10 @@ def rtrl_gradients(params, x, y, cell="lstm", h0=None, c0=None):
     sensitivity = tuple(np.zeros((N, H, P), dtype=dtype) for _ in state)   # d state_{t-1} / dtheta
     per_step = []
     for t in range(T):
-        h = state[0]
-        z = x[:, t] @ Wx + h @ Wh + b
-        dz = _direct_dz(x[:, t], h, G, H) + np.einsum("jk,njp->nkp", Wh, sensitivity[0])
-        state, sensitivity = _SENSITIVITY_STEP[cell](z, dz, state, sensitivity)
+        # z = x Wx + h_prev Wh + b: its direct dependence on theta plus the Wh-mix of d h_prev / dtheta
+        dz = _direct_dz(x[:, t], state[0], G, H) + np.einsum("jk,njp->nkp", Wh, sensitivity[0])
+        state, step = spec.step_forward(x[:, t], state, Wx, Wh, b)
+        sensitivity = _SENSITIVITY_STEP[cell](dz, sensitivity, step)
         h = state[0]
         grads, dh = recurrent.readout_backward_kernel(h @ Wy + by - y[:, t], h, Wy)
         dWx, dWh, db = np.split(np.einsum("nh,nhp->p", dh, sensitivity[0]), sizes)

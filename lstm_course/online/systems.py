@@ -32,6 +32,8 @@ import numpy as np
 
 from lstm_course._validation import as_float_array, check_object, check_positive_int, check_scalar, check_shape
 from lstm_course.models import recurrent
+from lstm_course.nn import rnn
+from lstm_course.online import rtrl
 
 
 class _LinearReadout:
@@ -89,28 +91,25 @@ class ElmanSystem(_FlatLayerParameters):
 
     def step(self, theta, s_prev, x_t):
         p = self.unflatten(theta)
-        h = np.tanh(x_t @ p["Wx"] + s_prev @ p["Wh"] + p["b"])
-        return h, {"x": x_t, "h_prev": s_prev, "h": h, "Wh": p["Wh"]}
+        return rnn.step_forward(x_t, s_prev, p["Wx"], p["Wh"], p["b"])
 
     def jvp_state(self, theta, cache, v):
-        # dh_t = (1 - h_t^2) * (dh_{t-1} Wh), one column of v per tangent direction
-        return (1.0 - cache["h"] ** 2)[:, :, None] * (cache["Wh"].T @ v)
+        # z = x Wx + h_prev Wh + b, one column of v per tangent direction
+        return rnn.step_tangent(cache["Wh"].T @ v, cache)
 
     def jac_params(self, theta, cache):
-        x, h_prev, N, H = cache["x"], cache["h_prev"], cache["x"].shape[0], self.H
-        eye = np.eye(H)
-        direct = np.concatenate([np.einsum("na,kb->nkab", x, eye).reshape(N, H, -1),   # z_k <- Wx[a, k] x_a
-                                 np.einsum("na,kb->nkab", h_prev, eye).reshape(N, H, -1),
-                                 np.broadcast_to(eye, (N, H, H))], axis=2)             # z_k <- b_k
-        return (1.0 - cache["h"] ** 2)[:, :, None] * direct
+        return rnn.step_tangent(rtrl._direct_dz(cache["x"], cache["h_prev"], 1, self.H), cache)
 
     def vjp(self, theta, cache, u):
-        dz = u * (1.0 - cache["h"] ** 2)                       # dl/dz = dl/dh (1 - h^2)
-        N = dz.shape[0]
-        per_sequence = np.concatenate([np.einsum("na,nk->nak", cache["x"], dz).reshape(N, -1),
-                                       np.einsum("na,nk->nak", cache["h_prev"], dz).reshape(N, -1),
-                                       dz], axis=1)           # x^T dz, h_prev^T dz, dz, per sequence
-        return dz @ cache["Wh"].T, per_sequence
+        dz, dh_prev = rnn.step_dz(u, cache)
+        return dh_prev, _per_sequence_gradient(dz, cache)
+
+
+def _per_sequence_gradient(dz, cache):
+    """u dF/dtheta per sequence, ``(N, P)``: x^T dz, h_prev^T dz and dz of each row, flattened like theta."""
+    N = dz.shape[0]
+    return np.concatenate([np.einsum("na,nk->nak", cache["x"], dz).reshape(N, -1),
+                           np.einsum("na,nk->nak", cache["h_prev"], dz).reshape(N, -1), dz], axis=1)
 
 
 class InfluenceBalancing(_LinearReadout):

@@ -2,8 +2,8 @@
 
 The package is laid out by layer; each folder's ``__init__`` says what it holds and what it may import.
 
-- ``nn/``: activations, the recurrent cells (each forward pass beside its backward pass), the cell table
-  and the numerical gradient check;
+- ``nn/``: activations, the recurrent cells (each forward pass beside its backward pass), the cell table,
+  the readouts and losses, and the numerical gradient check;
 - ``models/``: the sequence model (a cell and a readout) and its AR(p) baseline, the character language model
   and its n-gram baselines, the ensemble and the multilayer perceptron;
 - ``train/``: optimisers, training loops, stateful training and metrics; ``train/tbptt/``: the TBPTT
@@ -21,7 +21,7 @@ API page (``reference/api.md``) carries the same table; ``tests/test_layout.py``
 
 | chapter | nn | models | train | data | online | lab | plots | widgets | checks |
 |---|---|---|---|---|---|---|---|---|---|
-| shared | activations, cells, gradcheck | | optim | tasks | | | | | grading |
+| shared | activations, cells, readout, gradcheck | | optim | tasks | | | | | grading |
 | 1 | | mlp | | | | | training | | ch01 |
 | 2 | rnn | | | | | unrolling | unrolling | | ch02 |
 | 3 | | recurrent, autoregression | fit | | | bptt_cost | bptt | | ch03 |

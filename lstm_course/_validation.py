@@ -291,28 +291,3 @@ def check_system(name, system):
     """Raise ``ValueError`` unless ``system`` follows the protocol of :mod:`lstm_course.online.systems`."""
     return check_object(name, system, ("n_state", "n_params", "step", "vjp", "loss"),
                         "a system of lstm_course.online.systems, such as ElmanSystem")
-
-
-def check_stream_chunk(index, chunk, N, D, O):
-    """Validate one chunk ``(x, y)`` or ``(x, y, step_weights)`` of a TBPTT stream.
-
-    ``N`` is the batch size fixed by the first chunk (None for the first chunk itself).
-    Returns ``x (N, T_chunk, D)``, ``y (N, T_chunk, O)`` and the step weights broadcast to
-    ``(N, T_chunk)`` (ones when none are given).
-    """
-    if not isinstance(chunk, (tuple, list)) or len(chunk) not in (2, 3):
-        raise ValueError(f"chunks[{index}] must be a tuple (x, y) or (x, y, step_weights), "
-                         f"got {type(chunk).__name__}")
-    x = as_float_array(f"chunk {index} x", chunk[0], ndim=3)
-    n, T, _ = x.shape
-    y = as_float_array(f"chunk {index} y", chunk[1], ndim=3)
-    N = n if N is None else N
-    check_shape(f"chunk {index} x", x, (N, T, D), "(N, T_chunk, D) with N fixed by the first chunk")
-    check_shape(f"chunk {index} y", y, (N, T, O), "(N, T_chunk, O) like its x")
-    if len(chunk) == 3 and chunk[2] is not None:
-        weights = as_float_array(f"chunk {index} step_weights", chunk[2])
-        if weights.shape not in ((T,), (N, T)):
-            raise ValueError(f"chunk {index} step_weights must have shape (T_chunk,) = ({T},) or "
-                             f"(N, T_chunk) = ({N}, {T}), got {weights.shape}")
-        return x, y, np.broadcast_to(weights, (N, T))
-    return x, y, np.ones((N, T), dtype=x.dtype)

@@ -139,7 +139,7 @@ def test_streaming_trainer_with_zero_learning_rate_gives_the_exact_gradients(cel
     streamed = []
     trainer = engine.TBPTTTrainer(params, optim.SGD(0.0), k1, k2, cell)
     history = trainer.fit_stream(irregular_chunks(x, y, [1, 5, 2, 7, 2]),
-                                 on_update=lambda t, grads, loss: streamed.append((t, grads)))
+                                 on_update=lambda t, loss, grads: streamed.append((t, grads)))
     assert [t for t, _ in streamed] == [t for t, _ in expected] == list(history.update_times)
     for (_, grads), (_, reference) in zip(streamed, expected):
         assert max_difference(grads, reference) == 0.0
@@ -292,3 +292,64 @@ def test_inconsistent_stream_chunks():
         trainer.fit_stream([])
     with pytest.raises(ValueError, match="optimizer must have a step"):
         engine.TBPTTTrainer(params, "sgd", 2, 2, "rnn")
+
+
+def test_float32_stays_float32_even_with_float64_targets():
+    params, x, y = make_problem("lstm", 2, 9, 2, 3, 1, seed=11)
+    params = {name: value.astype(np.float32) for name, value in params.items()}
+    seen = []
+    engine.TBPTTTrainer(params, optim.Adam(0.01), 3, 5).fit_stream(
+        [(x.astype(np.float32), y)], on_update=lambda t, loss, grads: seen.append(grads))
+    assert all(grad.dtype == np.float32 for grads in seen for grad in grads.values())
+    assert all(value.dtype == np.float32 for value in params.values())
+
+
+def test_the_callback_sees_the_new_weights_and_the_history_its_losses_and_norms():
+    params, x, y = make_problem("lstm", 2, 10, 2, 3, 1, seed=12)
+    before = {name: value.copy() for name, value in params.items()}
+    seen = []
+
+    def watch(t, loss, grads):
+        seen.append((t, loss, optim.global_norm(grads), max_difference(params, before)))
+
+    trainer = engine.TBPTTTrainer(params, optim.SGD(0.1), 4, 6, max_grad_norm=1e-3)
+    history = trainer.fit_stream([(x, y)], on_update=watch)
+    assert [t for t, *_ in seen] == history.update_times.tolist() == [4, 8, 10]
+    assert all(moved > 0 for *_, moved in seen)                  # called after the optimiser step
+    np.testing.assert_allclose(history.losses, [loss for _, loss, _, _ in seen], rtol=1e-12)
+    np.testing.assert_allclose(history.grad_norms, [norm for _, _, norm, _ in seen], rtol=1e-12)
+    assert history.clipped_fraction(1e-3) == 1.0 and history.clipped_fraction(1e9) == 0.0
+    empty = engine.TBPTTTrainer(params, None, 4, 6).fit_stream([(x, y)], record=False)
+    assert empty.update_times.size == empty.losses.size == empty.grad_norms.size == 0
+
+
+def test_loss_per_target_divides_each_update_by_its_number_of_targets():
+    params, x, y = make_problem("rnn", 3, 11, 2, 3, 2, seed=13)
+    summed, mean = [], []
+    for per_target, log in ((False, summed), (True, mean)):
+        engine.TBPTTTrainer(params, None, 4, 6, "rnn", loss_per_target=per_target).fit_stream(
+            [(x, y)], on_update=lambda t, loss, grads, log=log: log.append((loss, grads)))
+    for (loss, grads), (mean_loss, mean_grads), n_injected in zip(summed, mean, [4, 4, 3]):
+        assert mean_loss == pytest.approx(loss / (3 * n_injected))
+        assert max_difference(mean_grads, {k: v / (3 * n_injected) for k, v in grads.items()}) < 1e-14
+
+
+def test_stored_bytes_is_the_ring_buffer_and_memory_does_not_grow_with_the_stream():
+    import sys
+
+    params, x, y = make_problem("lstm", 2, 7, 2, 3, 1, seed=14)
+    stored = {}
+    for k2 in (4, 5, 6):
+        trainer = engine.TBPTTTrainer(params, None, 2, k2)
+        trainer.fit_stream([(x, y)])
+        assert len(trainer.stream.buffer) == k2
+        stored[k2] = trainer.stored_bytes()
+    assert stored[6] - stored[5] == stored[5] - stored[4] > 0        # one step's cache, targets and weights
+    trainer, blocks = engine.TBPTTTrainer(params, optim.Adam(0.001), 2, 5), {}
+
+    def watch(t, loss, grads):
+        if t // 2 in (200, 1200):
+            blocks[t // 2] = sys.getallocatedblocks()
+
+    trainer.fit_stream(((x, y) for _ in range(400)), on_update=watch, record=False)
+    assert blocks[1200] - blocks[200] < 50, blocks      # 1000 more updates, no more memory

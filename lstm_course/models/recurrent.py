@@ -24,10 +24,14 @@ from lstm_course._validation import (
     check_scalar,
     check_shape,
 )
-from lstm_course.nn import cells
+from lstm_course.nn import cells, readout
 
 CELLS = cells.MODEL_CELLS
 PARAM_NAMES = ("Wx", "Wh", "b", "Wy", "by")
+# The readout's backward pass is nn/readout's; online/rtrl, models/ensemble, data/masking and lab/unrolling
+# still reach it through these names.
+readout_backward = readout.readout_backward
+readout_backward_kernel = readout.readout_backward_kernel
 
 
 def check_cell(cell):
@@ -43,9 +47,13 @@ def gate_blocks(cell):
 def init_params(cell, input_size, hidden_size, output_size, rng=None, forget_bias=0.0, dtype=np.float64):
     """Initialise a recurrent layer plus readout.
 
-    Input weights are Glorot-uniform, recurrent weights orthogonal (per gate
-    block), biases zero except the LSTM forget block, which is ``forget_bias``
-    (Keras's ``unit_forget_bias=True`` corresponds to 1.0).
+    Input and readout weights are Glorot-uniform, recurrent weights orthogonal
+    (per gate block), biases zero except the LSTM forget block, which is
+    ``forget_bias``. This is the one initialisation of the course, the character
+    model's included (``init_params("lstm", V, H, V, ...)``). The default 0.0 is
+    the plain choice that every cell accepts (PyTorch's default); a call that
+    wants the forget gate open from the start passes 1.0 (Gers et al. 2000;
+    Keras's ``unit_forget_bias=True``), as Chapters 5 to 8 do.
 
     Parameters
     ----------
@@ -154,54 +162,10 @@ def backward(dyhat, cache):
     N, T, _ = h.shape
     dyhat = as_float_array("dyhat", dyhat, ndim=3)
     check_shape("dyhat", dyhat, (N, T, cache["Wy"].shape[1]), "(N, T, O)")
-    grads, dh = readout_backward_kernel(dyhat, h, cache["Wy"])
+    grads, dh = readout.readout_backward_kernel(dyhat, h, cache["Wy"])
     _, dstate0, grads["Wx"], grads["Wh"], grads["b"] = spec.backward(dh, cache["layer"])
     grads.update((f"{name}0", d) for name, d in zip(spec.state_names, dstate0))
     return grads
-
-
-def readout_backward(dyhat, h, Wy):
-    """Backward pass of the linear readout yhat = h Wy + by, for any leading axes.
-
-    dWy = sum over all leading indices of h^T dyhat, dby = sum of dyhat, and
-    dh = dyhat Wy^T, the error handed to the recurrent layer.
-
-    Parameters
-    ----------
-    dyhat : ndarray (..., O)
-    h : ndarray (..., H)
-        Hidden states with the same leading axes, e.g. (N, T) or (N,).
-    Wy : ndarray (H, O)
-
-    Returns
-    -------
-    grads : dict
-        ``Wy (H, O)`` and ``by (O,)``.
-    dh : ndarray (..., H)
-    """
-    Wy = as_float_array("Wy", Wy, ndim=2)
-    H, O = Wy.shape
-    h = as_float_array("h", h)
-    if h.ndim == 0:
-        raise ValueError(f"h must have shape (..., H) with H = {H} from Wy, got a scalar")
-    check_shape("h", h, h.shape[:-1] + (H,), "(..., H) with H from Wy")
-    dyhat = as_float_array("dyhat", dyhat)
-    check_shape("dyhat", dyhat, h.shape[:-1] + (O,), "(..., O) with the leading axes of h and O from Wy")
-    return readout_backward_kernel(dyhat, h, Wy)
-
-
-def readout_backward_kernel(dyhat, h, Wy):
-    """The kernel of :func:`readout_backward`, without checking its inputs.
-
-    Returns
-    -------
-    grads : dict
-        ``Wy (H, O)`` and ``by (O,)``.
-    dh : ndarray (..., H)
-    """
-    H, O = Wy.shape
-    rows_dyhat = dyhat.reshape(-1, O)
-    return {"Wy": h.reshape(-1, H).T @ rows_dyhat, "by": rows_dyhat.sum(axis=0)}, dyhat @ Wy.T
 
 
 def squared_error(yhat, y, step_weights=None):
@@ -227,15 +191,14 @@ def squared_error(yhat, y, step_weights=None):
     N, T, _ = y.shape
     dtype = np.result_type(yhat, y)
     if step_weights is None:
-        weights = np.ones((N, T, 1), dtype=dtype)
+        weights = np.ones((N, T), dtype=dtype)
     else:
         step_weights = as_float_array("step_weights", step_weights)
         if step_weights.shape not in ((T,), (N, T)):
             raise ValueError(f"step_weights must have shape (T,) = ({T},) or (N, T) = ({N}, {T}), "
                              f"got {step_weights.shape}")
-        weights = np.broadcast_to(step_weights.astype(dtype, copy=False), (N, T))[..., None]
-    residual = yhat - y
-    return float(0.5 * np.sum(weights * residual ** 2)), weights * residual
+        weights = np.broadcast_to(step_weights.astype(dtype, copy=False), (N, T))
+    return readout.squared_error_kernel(yhat, y, weights)
 
 
 def loss_and_grads(params, x, y, cell="lstm", step_weights=None, h0=None, c0=None):

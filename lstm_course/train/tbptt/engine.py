@@ -1,7 +1,8 @@
-"""Exact truncated backpropagation through time, TBPTT(k1, k2).
+"""Exact truncated backpropagation through time, TBPTT(k1, k2), for any readout and loss.
 
 Semantics (Williams & Peng 1990's BPTT(h; h'), in Sutskever 2013's k1/k2
-notation). Steps are numbered 1..T.
+notation). Steps are numbered 1..T; k1 and k2 are independent (k1 < k2, k1 = k2
+and k1 > k2 are all allowed).
 
 - **Update times**: t = k1, 2 k1, ..., plus t = T when T is not a multiple of k1.
 - **Window**: the update at time t backpropagates over steps w..t with
@@ -21,11 +22,12 @@ step r to (h0, c0) and restarts the clock: step r plays the role of step 1, so
 the previous sequence gets its own partial-last-block update at r - 1, and no
 window ever crosses r.
 
-The per-step loss is l_tau = 1/2 sum_n ||h_tau Wy + by - y_tau||^2, **summed over
-the batch** (not averaged), optionally times a step weight w_tau, exactly as in
-:func:`lstm_course.models.recurrent.squared_error`.
+The per-step loss l_tau is the **head**'s (:mod:`lstm_course.nn.readout`), **summed
+over the batch** (not averaged) and times a step weight w_tau: the readout
+h_tau Wy + by scored by the squared error against real targets (the sequence
+model, ``head="squared_error"``) or by the softmax cross-entropy against integer
+codes (the character model, ``head="softmax_cross_entropy"``).
 """
-
 from __future__ import annotations
 
 import array
@@ -34,101 +36,87 @@ import collections
 import numpy as np
 
 from lstm_course._progress import progress_bar
-from lstm_course._validation import as_float_array, check_int, check_scalar, check_shape, check_stream_chunk
+from lstm_course._validation import as_float_array, check_scalar, check_shape
 from lstm_course.models import recurrent
-from lstm_course.nn import cells
-from lstm_course.train.optim import clip_grad_norm
-from lstm_course.train.tbptt.schedule import (
-    TBPTTHistory,
-    _check_resets_within,
-    _check_truncation,
-    _reset_steps,
-)
+from lstm_course.nn import cells, readout
+from lstm_course.train.optim import global_norm
+from lstm_course.train.tbptt._inputs import check_chunk, check_chunks, check_window, initial_state
+from lstm_course.train.tbptt.schedule import TBPTTHistory, _check_resets_within, _check_truncation, _reset_steps
 
 __all__ = ["window_gradient", "TBPTTTrainer", "tbptt_gradients"]
 
 
-def window_gradient(params, cell, window, n_injected):
-    """The gradient of one TBPTT update, given the buffered window: the whole algorithm on one screen.
+def window_gradient(params, cell, window, n_injected, head="squared_error"):
+    """The loss and gradient of one TBPTT update, given the buffered window.
 
-    ``window`` holds steps w..t, oldest first, as ``(step, y_tau, weight_tau)``
-    with ``step`` the cache of ``cells.get(cell).step_forward``. The losses of
-    the last ``n_injected`` steps are injected,
-
-        l_tau = 1/2 sum_n weight_{n,tau} ||h_tau Wy + by - y_tau||^2,
-
-    and backpropagated down to step w; the state entering step w is a constant.
-    The stored activations are paired with the *current* weights in ``params``
-    (Williams & Peng 1990; exact when the weights have not changed since).
+    ``window`` holds steps w..t, oldest first, as ``(step, targets_tau, weights_tau)``
+    with ``step`` the cache of ``cells.get(cell).step_forward``. The losses of the
+    last ``n_injected`` steps are injected (the head's loss of step tau, each row
+    times its weight) and backpropagated down to step w; the state entering step w
+    is a constant. The stored activations are paired with the *current* weights in
+    ``params`` (Williams & Peng 1990; exact when the weights have not changed since).
 
     Parameters
     ----------
     params : dict
         ``Wx, Wh, b, Wy, by``. Not modified.
     cell : {"rnn", "lstm"}
-    window : sequence of (dict, ndarray (N, O), ndarray (N,))
+    window : sequence of (dict, ndarray, ndarray (N,))
+        Targets ``(N, O)`` for the squared error, integer codes ``(N,)`` for the cross-entropy.
     n_injected : int
         Number of injected losses, 0 <= n_injected <= len(window).
+    head : str or :class:`lstm_course.nn.readout.Head`
 
     Returns
     -------
-    grads : dict
-        Keyed ``Wx, Wh, b, Wy, by``.
     loss : float
         Sum of the injected losses.
-    n_targets : float
-        Sum of the injected step weights over the batch.
+    grads : dict
+        Keyed ``Wx, Wh, b, Wy, by``.
     """
-    D = recurrent.check_params(params, cell)[0]
-    if not isinstance(window, (list, tuple, collections.deque)) or not window or not all(
-            isinstance(item, tuple) and len(item) == 3 and isinstance(item[0], dict) for item in window):
-        raise ValueError(f"window must be a non-empty sequence of (step cache, y_tau, weight_tau) tuples, "
-                         f"got {type(window).__name__}")
-    n_injected = check_int("n_injected", n_injected, minimum=0, maximum=len(window))
-    x_w = window[0][0].get("x")
-    if np.ndim(x_w) != 2 or np.shape(x_w)[1] != D:
-        raise ValueError(f"window steps must hold inputs x_tau (N, D) with D = {D} from params['Wx'], "
-                         f"got shape {np.shape(x_w)}")
-    return _window_gradient(params, cell, window, n_injected)
+    n_injected = check_window(params, cell, window, n_injected)
+    return _window_gradient(params, cells.get(cell), readout.get(head), window, n_injected)
 
 
-def _window_gradient(params, cell, window, n_injected):
-    spec = cells.get(cell, recurrent.CELLS)
-    Wy, by = params["Wy"], params["by"]
+def _window_gradient(params, cell, head, window, n_injected):
+    """The kernel of :func:`window_gradient`: the whole algorithm on one screen."""
     grads = {name: np.zeros_like(params[name]) for name in recurrent.PARAM_NAMES}
-    loss = n_targets = 0.0
-    dstate = tuple(np.zeros_like(window[-1][0]["h"]) for _ in spec.state_names)
+    first = len(window) - n_injected                 # steps first..t (positions in the window) inject their loss
+    loss, dh = 0.0, None
+    if n_injected:                                   # the head scores every injected step in one call
+        injected = [window[position] for position in range(first, len(window))]
+        h = np.stack([step["h"] for step, _, _ in injected])
+        targets = np.stack([targets for _, targets, _ in injected])
+        weights = np.stack([weights for _, _, weights in injected])
+        loss, readout_grads, dh = head.backward(params, h, targets, weights)
+        grads["Wy"] += readout_grads["Wy"]
+        grads["by"] += readout_grads["by"]
+    # A tuple built from a list, not a generator: tuple(generator) resizes its tuple, which CPython's free list
+    # then keeps, one more per call up to 2000: memory that would grow with the first 2000 updates of a stream.
+    dstate = tuple([np.zeros_like(window[-1][0]["h"]) for _ in cell.state_names])
     for position in reversed(range(len(window))):
-        step, y_tau, weight_tau = window[position]
-        if position >= len(window) - n_injected:         # step tau injects its loss
-            residual = step["h"] @ Wy + by - y_tau
-            dyhat = weight_tau[:, None] * residual
-            loss += 0.5 * float(np.sum(dyhat * residual))
-            n_targets += float(np.sum(weight_tau))
-            readout, dh = recurrent.readout_backward_kernel(dyhat, step["h"], Wy)
-            grads["Wy"] += readout["Wy"]
-            grads["by"] += readout["by"]
-            dstate = (dstate[0] + dh,) + dstate[1:]
+        step = window[position][0]
+        if position >= first:                        # the error the readout sends into h_tau
+            dstate = (dstate[0] + dh[position - first],) + dstate[1:]
         step = {**step, "Wx": params["Wx"], "Wh": params["Wh"]}   # stored activations, current weights
-        _, dstate, dWx, dWh, db = spec.step_backward(dstate, step)
+        _, dstate, dWx, dWh, db = cell.step_backward(dstate, step)
         grads["Wx"] += dWx
         grads["Wh"] += dWh
         grads["b"] += db
-    return grads, loss, n_targets
+    return loss, grads
 
 
 class _Stream:
-    """Everything :class:`TBPTTTrainer` tracks while it walks one stream."""
+    """Everything :class:`TBPTTTrainer` tracks while it walks one stream: O(k2) arrays, whatever its length."""
 
-    def __init__(self, state0, k2):
-        self.state0 = state0          # tuple, the state entering step 1 and every reset
-        self.state = state0
-        self.buffer = collections.deque(maxlen=k2)   # ring buffer of (step, y, weight), steps w..t
-        self.segment_start = 1        # first step of the current sequence
-        self.last_update = 0          # step of the last update
-        self.N = None                 # batch size, fixed by the first chunk
-        # The per-update log is the only storage that grows with the stream: 24 bytes per update.
-        self.record = (array.array("q"), array.array("d"), array.array("d"))
+    def __init__(self, k2, record):
+        self.state0 = self.state = None   # tuples: the state entering step 1 (and every reset), the current one
+        self.buffer = collections.deque(maxlen=k2)   # ring buffer of (step, targets, weights), steps w..t
+        self.segment_start = 1            # first step of the current sequence
+        self.last_update = 0              # step of the last update
+        self.N = None                     # batch size, fixed by the first chunk
+        # The optional per-update log, 32 bytes per update, is the only storage that grows with the stream.
+        self.log = tuple(array.array(code) for code in "qddd") if record else None
 
     def start_sequence(self, t):
         self.state = self.state0
@@ -146,15 +134,15 @@ class TBPTTTrainer:
 
     Overlapping windows (k2 > k1) reuse the activations that were stored when
     each step was run forward, even though the weights have changed since. This
-    is the efficient choice of Williams & Peng (1990): the backward pass pairs
-    the stored activations with the *current* weight matrices, instead of
-    recomputing the overlap with the new weights (k2 extra forward steps per
-    update) or keeping a history of old weights. With fixed weights (no
-    optimiser or a learning rate of 0) the gradients are exact.
+    is the efficient choice of Williams & Peng (1990): each step is run forward
+    once, and the backward pass pairs the stored activations with the *current*
+    weight matrices, instead of recomputing the overlap with the new weights
+    (k2 extra forward steps per update) or keeping a history of old weights.
+    With fixed weights (no optimiser or a learning rate of 0) the gradients are exact.
 
     Memory: a ring buffer of the last min(k2, steps since reset) step caches,
-    so storage is O(k2 N (D + H)) <= O(max(k1, k2) N H) and does not grow with
-    the stream. (With ``k2=None`` every step since the last reset is kept.)
+    O(k2 N (D + H)) (every step since the last reset with ``k2=None``); with
+    ``record=False`` nothing else grows with the stream.
 
     Parameters
     ----------
@@ -165,8 +153,16 @@ class TBPTTTrainer:
     k1 : int >= 1
     k2 : int >= 1 or None
     cell : {"lstm", "rnn"}
+    head : str or :class:`lstm_course.nn.readout.Head`
+        The readout and loss: ``"squared_error"`` (real targets ``y (N, T, O)``) or
+        ``"softmax_cross_entropy"`` (integer codes ``y (N, T)`` in 0..O-1).
     max_grad_norm : float, optional
-        Clip the global gradient norm before each optimiser step.
+        Clip the global norm of each update's gradient to this value before the optimiser step.
+    loss_per_target : bool
+        Train on each update's loss divided by its number of targets (the sum of its
+        injected step weights), per character for the character model: its gradient
+        does not grow with the batch or k1, so one clipping threshold suits every
+        configuration. False trains on the summed loss.
 
     Attributes
     ----------
@@ -176,50 +172,47 @@ class TBPTTTrainer:
         ``last_update``. Read it, e.g. ``len(trainer.stream.buffer)`` inside ``on_update``.
     """
 
-    def __init__(self, params, optimizer, k1, k2, cell="lstm", max_grad_norm=None):
-        self.cell = recurrent.check_cell(cell)
-        self.spec = cells.get(cell)
+    def __init__(self, params, optimizer, k1, k2, cell="lstm", head="squared_error", max_grad_norm=None,
+                 loss_per_target=False):
+        self.cell = cells.get(recurrent.check_cell(cell))
+        self.head = readout.get(head)
         self.D, self.H, self.O = recurrent.check_params(params, cell)
         self.k1, self.k2 = _check_truncation(k1, k2)
         if optimizer is not None and not callable(getattr(optimizer, "step", None)):
             raise ValueError(f"optimizer must have a step(params, grads) method or be None, got {optimizer!r}")
         max_grad_norm = check_scalar("max_grad_norm", max_grad_norm, low=0, low_open=True, allow_none=True)
+        if not isinstance(loss_per_target, bool):
+            raise ValueError(f"loss_per_target must be True or False, got {loss_per_target!r}")
         self.params, self.optimizer, self.max_grad_norm = params, optimizer, max_grad_norm
+        self.loss_per_target = loss_per_target
         self.stream = None
 
-    def _forward_step(self, stream, x_t, y_t, weight_t):
-        p = self.params
-        stream.state, step = self.spec.step_forward(x_t, stream.state, p["Wx"], p["Wh"], p["b"])
-        stream.buffer.append((step, y_t, weight_t))
-
     def _update(self, stream, t, on_update):
-        """One update at time t: the window gradient, the callback, the optimiser step, the log."""
+        """One update at time t: the window's loss and gradient, the optimiser step, the log, the callback."""
         n_injected = min(len(stream.buffer), t - stream.last_update)   # steps first_injected..t
-        grads, loss, n_targets = _window_gradient(self.params, self.cell, stream.buffer, n_injected)
-        if on_update is not None:
-            on_update(t, grads, loss)
+        loss, grads = _window_gradient(self.params, self.cell, self.head, stream.buffer, n_injected)
+        injected = list(stream.buffer)[len(stream.buffer) - n_injected:]
+        n_targets = sum(float(np.sum(weights)) for _, _, weights in injected)
+        summed_loss = loss
+        if self.loss_per_target and n_targets > 0:
+            loss /= n_targets
+            for grad in grads.values():
+                grad /= n_targets
+        norm = np.nan
         if self.optimizer is not None:
-            if self.max_grad_norm is not None:
-                clip_grad_norm(grads, self.max_grad_norm)
-            self.optimizer.step(self.params, grads)
+            norm = global_norm(grads)
+            applied = grads
+            if self.max_grad_norm is not None and norm > self.max_grad_norm:
+                applied = {name: grad * (self.max_grad_norm / norm) for name, grad in grads.items()}
+            self.optimizer.step(self.params, applied)
         stream.last_update = t
-        for log, value in zip(stream.record, (t, loss, n_targets)):
-            log.append(value)
+        if stream.log is not None:
+            for log, value in zip(stream.log, (t, summed_loss, n_targets, norm)):
+                log.append(value)
+        if on_update is not None:
+            on_update(t, loss, grads)
 
-    def _initial_state(self, stream, dtype, given):
-        """The state tuple entering step 1, zeros where ``given`` (h0=..., c0=...) holds None."""
-        shape = (stream.N, self.H)
-        state = []
-        for name, value in zip(self.spec.state_names, self.spec.initial_state(**given)):
-            if value is None:
-                value = np.zeros(shape, dtype=dtype)
-            else:
-                value = as_float_array(f"{name}0", value, ndim=2)
-                check_shape(f"{name}0", value, shape, "(N, H)")
-            state.append(value)
-        return tuple(state)
-
-    def fit_stream(self, chunks, resets=None, h0=None, c0=None, progress=False, on_update=None):
+    def fit_stream(self, chunks, resets=None, h0=None, c0=None, progress=False, on_update=None, record=True):
         """Train on one stream, which may hold several sequences separated by resets.
 
         Each call is one stream: it starts from (h0, c0) at step 1 and ends with the
@@ -229,11 +222,10 @@ class TBPTTTrainer:
         Parameters
         ----------
         chunks : iterable of (x, y) or (x, y, step_weights)
-            Consecutive pieces of the stream, ``x (N, T_chunk, D)``,
-            ``y (N, T_chunk, O)``, ``step_weights (T_chunk,)`` or ``(N, T_chunk)``;
-            T_chunk may differ between chunks, N may not. A generator works,
-            so the stream never needs to be in memory whole (a
-            :class:`lstm_course.data.tasks.TaskData` is such a 3-tuple).
+            Consecutive pieces of the stream, ``x (N, T_chunk, D)``, ``y`` the head's
+            targets (``(N, T_chunk, O)`` or codes ``(N, T_chunk)``), ``step_weights
+            (T_chunk,)`` or ``(N, T_chunk)``; N is fixed, T_chunk may vary. A generator
+            works, so the stream need never be in memory whole (a TaskData is a 3-tuple).
         resets : 1-D bool array (per-step flags) or int array (1-based steps), optional
             Steps at which a new sequence starts: the state entering them is
             (h0, c0) again (for the whole batch), the previous sequence gets its
@@ -243,37 +235,41 @@ class TBPTTTrainer:
         progress : bool
             Show a tqdm bar counting steps.
         on_update : callable, optional
-            ``on_update(t, grads, loss)`` is called at every update with the
-            TBPTT gradient, before clipping and the optimiser step (which may
-            clip ``grads`` in place: copy them to keep them).
+            ``on_update(t, loss, grads)`` is called after every update (the
+            optimiser has stepped, so ``params`` hold the new weights) with the
+            update's training loss and its gradient before clipping.
+        record : bool
+            Keep one row per update in the returned history (32 bytes each). False
+            keeps nothing that grows with the stream: watch it with ``on_update``.
 
         Returns
         -------
         TBPTTHistory
+            Empty arrays when ``record`` is False.
         """
-        if chunks is None or isinstance(chunks, (str, bytes, dict)) or not hasattr(chunks, "__iter__"):
-            raise ValueError(f"chunks must be an iterable of (x, y) or (x, y, step_weights) tuples, "
-                             f"got {type(chunks).__name__}")
-        reset_steps, n_flags = _reset_steps(resets)
-        reset_set = set(reset_steps.tolist())
-        self.spec.initial_state(h0=h0, c0=c0)          # reject c0 for the RNN before any work
-        stream = self.stream = _Stream(None, self.k2)
+        check_chunks(chunks)
+        starts, n_flags = _reset_steps(resets)
+        starts_set = set(starts.tolist())
+        self.cell.initial_state(h0=h0, c0=c0)          # reject c0 for the RNN before any work
+        stream = self.stream = _Stream(self.k2, record)
         t = 0
         bar = progress_bar(None, progress, unit="step", desc=f"TBPTT({self.k1}, {self.k2})")
         for index, chunk in enumerate(chunks):
-            x, y, weights = check_stream_chunk(index, chunk, stream.N, self.D, self.O)
-            stream.N = x.shape[0]
+            x, y, weights = check_chunk(index, chunk, stream.N, self.D, self.O, self.head)
             if t == 0:
-                stream.state0 = self._initial_state(stream, x.dtype, {"h0": h0, "c0": c0})
+                stream.N = x.shape[0]
+                stream.state0 = initial_state(self.cell, stream.N, self.H, x.dtype, h0, c0)
                 stream.start_sequence(1)
             for step in range(x.shape[1]):
                 t += 1
-                if t in reset_set and t > stream.segment_start:
+                if t in starts_set and t > stream.segment_start:
                     if stream.last_update < t - 1:
                         self._update(stream, t - 1, on_update)
                     stream.start_sequence(t)
+                stream.state, cache = self.cell.step_forward(x[:, step].copy(), stream.state, self.params["Wx"],
+                                                             self.params["Wh"], self.params["b"])
                 # Copies, so the buffer does not keep whole chunks alive.
-                self._forward_step(stream, x[:, step].copy(), y[:, step].copy(), weights[:, step].copy())
+                stream.buffer.append((cache, y[:, step].copy(), weights[:, step].copy()))
                 if (t - stream.segment_start + 1) % self.k1 == 0:
                     self._update(stream, t, on_update)
             if bar is not None:
@@ -284,18 +280,31 @@ class TBPTTTrainer:
             raise ValueError("the stream is empty; expected at least one chunk with T_chunk >= 1")
         if n_flags is not None and n_flags != t:
             raise ValueError(f"resets flags must have one entry per step, {t}, got {n_flags}")
-        _check_resets_within("resets", reset_steps, t)
+        _check_resets_within("resets", starts, t)
         if stream.last_update < t:
             self._update(stream, t, on_update)
-        return TBPTTHistory(*(np.array(log) for log in stream.record))
+        log = stream.log or (array.array("q"), array.array("d"), array.array("d"), array.array("d"))
+        return TBPTTHistory(*(np.array(column) for column in log))
+
+    def stored_bytes(self):
+        """Bytes the ring buffer holds now (step caches, targets, step weights; not Wx, Wh, which steps share)."""
+        if self.stream is None:
+            raise ValueError("stored_bytes needs a stream: call fit_stream first")
+        weights = (self.params["Wx"], self.params["Wh"])
+        arrays = {id(value): value for step, targets, step_weights in self.stream.buffer
+                  for value in (*step.values(), targets, step_weights)
+                  if isinstance(value, np.ndarray) and not any(value is matrix for matrix in weights)}
+        return int(sum(value.nbytes for value in arrays.values()))
 
 
-def tbptt_gradients(params, x, y, k1, k2, cell="lstm", h0=None, c0=None, step_weights=None, resets=None):
+def tbptt_gradients(params, x, y, k1, k2, cell="lstm", h0=None, c0=None, step_weights=None, resets=None,
+                    head="squared_error"):
     """Gradients of TBPTT(k1, k2) at every update time, with the weights held fixed.
 
-    The per-step loss is l_tau = 1/2 sum_n ||h_tau Wy + by - y_tau||^2, summed
-    over the batch n (not averaged); ``step_weights`` multiplies it by w_tau.
-    At update time t (see :func:`~lstm_course.train.tbptt.schedule.tbptt_schedule`) the gradient is
+    The per-step loss is the head's, summed over the batch n (not averaged); for the
+    default squared error l_tau = 1/2 sum_n ||h_tau Wy + by - y_tau||^2, and
+    ``step_weights`` multiplies it by w_tau. At update time t (see
+    :func:`~lstm_course.train.tbptt.schedule.tbptt_schedule`) the gradient is
 
         g_t = d/dtheta sum_{tau = first..t} l_tau,
 
@@ -305,11 +314,9 @@ def tbptt_gradients(params, x, y, k1, k2, cell="lstm", h0=None, c0=None, step_we
     Parameters
     ----------
     params : dict
-        ``Wx, Wh, b, Wy, by``; LSTM ``Wx (D, 4H)``, ``Wh (H, 4H)``, ``b (4H,)``
-        with gate blocks i, f, g, o, or RNN ``(D, H)``, ``(H, H)``, ``(H,)``;
-        readout ``Wy (H, O)``, ``by (O,)``. Not modified.
+        ``Wx, Wh, b, Wy, by`` (see :mod:`lstm_course.models.recurrent`). Not modified.
     x : ndarray (N, T, D)
-    y : ndarray (N, T, O)
+    y : ndarray (N, T, O), or int codes (N, T) for ``head="softmax_cross_entropy"``
     k1 : int >= 1
     k2 : int >= 1 or None
     cell : {"lstm", "rnn"}
@@ -317,6 +324,7 @@ def tbptt_gradients(params, x, y, k1, k2, cell="lstm", h0=None, c0=None, step_we
         Initial state (zeros if omitted); ``c0`` only for the LSTM.
     step_weights : ndarray (T,) or (N, T), optional
     resets : 1-D bool array (T,) or int array of 1-based steps, optional
+    head : str or :class:`lstm_course.nn.readout.Head`
 
     Returns
     -------
@@ -324,15 +332,14 @@ def tbptt_gradients(params, x, y, k1, k2, cell="lstm", h0=None, c0=None, step_we
         t is the 1-based update time; grads is a dict keyed ``Wx, Wh, b, Wy, by``.
     """
     recurrent.check_params(params, recurrent.check_cell(cell))
+    head = readout.get(head)
     x = as_float_array("x", x, ndim=3)
     N, T, _ = x.shape
-    y = as_float_array("y", y, ndim=3)
-    check_shape("y", y, (N, T, params["Wy"].shape[1]), "(N, T, O) with N, T from x and O from Wy")
+    head.check_targets("y", y, (N, T), params["Wy"].shape[1], "N, T")
     check_shape("x", x, (N, T, params["Wx"].shape[0]), "(N, T, D) with D from Wx")
     _check_resets_within("resets", _reset_steps(resets)[0], T)
-    trainer = TBPTTTrainer(params, None, k1, k2, cell)
+    trainer = TBPTTTrainer(params, None, k1, k2, cell, head)
     collected = []
-    trainer.fit_stream([(x, y, step_weights)], resets=resets, h0=h0, c0=c0,
-                       on_update=lambda t, grads, loss: collected.append((t, grads)))
+    trainer.fit_stream([(x, y, step_weights)], resets=resets, h0=h0, c0=c0, record=False,
+                       on_update=lambda t, loss, grads: collected.append((t, grads)))
     return collected
-

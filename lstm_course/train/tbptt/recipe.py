@@ -7,7 +7,7 @@ import numpy as np
 
 from lstm_course._validation import as_float_array, check_sequence_inputs, check_shape
 from lstm_course.models import recurrent
-from lstm_course.nn import cells
+from lstm_course.nn import cells, readout
 from lstm_course.train.tbptt.schedule import _check_truncation
 
 
@@ -67,7 +67,7 @@ def stale_gradient_recipe(params, x, y, k1, k2, cell="lstm", h0=None, c0=None):
         if s % k1:
             continue
         h = state[0]
-        grads, dh = recurrent.readout_backward_kernel(h @ p["Wy"] + p["by"] - y[:, s - 1], h, p["Wy"])
+        grads, dh = readout.readout_backward_kernel(h @ p["Wy"] + p["by"] - y[:, s - 1], h, p["Wy"])
         grads.update({name: np.zeros_like(p[name]) for name in ("Wx", "Wh", "b")})
         upstream = (dh,) + tuple(np.zeros_like(other) for other in state[1:])
         for step in range(s, max(1, s - k2 + 1) - 1, -1):

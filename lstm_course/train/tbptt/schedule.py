@@ -3,13 +3,13 @@
 :func:`tbptt_schedule` lists the updates ``(t, w, first_injected)`` of TBPTT(k1, k2) over a
 sequence (the semantics are in :mod:`lstm_course.train.tbptt.engine`), and :func:`cost_summary` counts
 updates, backward steps, stored steps and dropped losses from it. The engine that computes
-the gradients is :mod:`lstm_course.train.tbptt.engine`, which re-exports both functions.
+the gradients is :mod:`lstm_course.train.tbptt.engine`.
 """
 from typing import NamedTuple
 
 import numpy as np
 
-from lstm_course._validation import check_positive_int
+from lstm_course._validation import check_positive_int, check_scalar
 
 
 def _check_truncation(k1, k2):
@@ -126,8 +126,16 @@ class TBPTTHistory(NamedTuple):
     update_times: np.ndarray   # (n_updates,) 1-based step of each update
     losses: np.ndarray         # (n_updates,) sum of the injected weighted losses
     n_targets: np.ndarray      # (n_updates,) sum of injected step weights over the batch
+    grad_norms: np.ndarray     # (n_updates,) global norm of the training gradient before clipping (NaN: no optimiser)
 
     @property
     def mean_losses(self):
         """Loss per target vector at each update: losses / n_targets (0 where nothing was injected)."""
         return self.losses / np.maximum(self.n_targets, 1.0)
+
+    def clipped_fraction(self, max_grad_norm):
+        """Fraction of the updates whose gradient norm exceeded ``max_grad_norm`` (so clipping rescaled it)."""
+        max_grad_norm = check_scalar("max_grad_norm", max_grad_norm, low=0, low_open=True)
+        if self.grad_norms.size == 0:
+            raise ValueError("the history has no updates (fit_stream(..., record=False) keeps none)")
+        return float(np.mean(self.grad_norms > max_grad_norm))

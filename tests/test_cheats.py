@@ -34,7 +34,7 @@ from lstm_course.checks import grading
 from lstm_course.data import autocorrelation, chunking
 from lstm_course.lab import unrolling, vanishing
 from lstm_course.models import charlm, mlp
-from lstm_course.nn import gradcheck, lstm, rnn
+from lstm_course.nn import gradcheck, lstm, readout, rnn
 from lstm_course.online import rtrl
 from lstm_course.train import optim
 from lstm_course.train.tbptt import engine, schedule
@@ -66,7 +66,7 @@ EXERCISES = {
                         ch06.gradients, [ch06.gradients_from_windowed_full_bptt]),
     "stateful_sample_index": (chunking.stateful_sample_index, ch07.keras_order, [ch07.order_read_off_the_sample_order]),
     "autocorrelation": (autocorrelation.autocorrelation, ch07.acf, [ch07.acf_via_the_pacf_module]),
-    "softmax_cross_entropy_backward": (charlm.softmax_cross_entropy_backward, ch08.correct_backward,
+    "softmax_cross_entropy_backward": (readout.softmax_cross_entropy_backward, ch08.correct_backward,
                                        [ch08.uses_package_softmax]),
     "sample_with_temperature": (charlm.sample_with_temperature, ch08.correct_sampler,
                                 [lambda logits, temperature, rng: charlm.sample_with_temperature(logits, temperature,

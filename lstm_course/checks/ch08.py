@@ -3,6 +3,7 @@ import numpy as np
 
 from lstm_course.checks._harness import ACTIVATIONS, Case, Mistake, run_check
 from lstm_course.models import charlm
+from lstm_course.nn import readout
 
 
 def _logit_cases(seed):
@@ -64,13 +65,13 @@ _CE_MISTAKES = [
 def check_softmax_cross_entropy_backward(fn, *, seed=None):
     """Check a student's ``softmax_cross_entropy_backward(logits, targets) -> dlogits``.
 
-    Compares with :func:`lstm_course.models.charlm.softmax_cross_entropy_backward` on ten
+    Compares with :func:`lstm_course.nn.readout.softmax_cross_entropy_backward` on ten
     inputs drawn from ``seed`` (float64 and float32, V=1 and N=1 included, and scores
     in the hundreds, where exp overflows unless the largest score is subtracted first)
     and returns a :class:`~lstm_course.checks.Verdict`. The package's own code (its
     softmax and cross-entropy included) is off limits while ``fn`` runs.
     """
-    return run_check("softmax_cross_entropy_backward", fn, charlm.softmax_cross_entropy_backward,
+    return run_check("softmax_cross_entropy_backward", fn, readout.softmax_cross_entropy_backward,
                      _logit_cases, seed=seed, outputs=("dlogits",), mistakes=_CE_MISTAKES, allowed=ACTIVATIONS)
 
 

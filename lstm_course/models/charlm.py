@@ -7,9 +7,12 @@ softmax readout::
     h_t = LSTM(x_t, h_{t-1}, c_{t-1}),    y_hat_t = h_t Wy + by    (logits, V),
     p_t = softmax(y_hat_t),                l_t = -log p_t[y_t]  (nats).
 
-Parameters ``Wx (V, 4H), Wh (H, 4H), b (4H,), Wy (H, V), by (V,)``. The
-**summed loss** L = sum_t w_t l_t (w_t = 1 on the steps whose loss is
-injected) is what the backward pass differentiates; the **bits per character**
+The parameters are those of :mod:`lstm_course.models.recurrent` with D = O = V,
+``Wx (V, 4H), Wh (H, 4H), b (4H,), Wy (H, V), by (V,)``, made by
+``recurrent.init_params("lstm", V, H, V, rng, forget_bias=1.0)``; the softmax
+cross-entropy is :mod:`lstm_course.nn.readout`'s. The **summed loss**
+L = sum_t w_t l_t (w_t = 1 on the steps whose loss is injected) is what the
+backward pass differentiates; the **bits per character**
 is the loss per target in bits, L / (sum_t w_t ln 2).
 
 Baselines: a unigram and a count-based bigram model with add-alpha smoothing,
@@ -19,20 +22,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lstm_course._validation import (
-    as_float_array,
-    check_float_dtype,
-    check_int,
-    check_object,
-    check_positive_int,
-    check_recurrent_params,
-    check_scalar,
-    check_shape,
-)
+from lstm_course._validation import as_float_array, check_int, check_object, check_positive_int, check_scalar
 from lstm_course.models import recurrent
-from lstm_course.nn import lstm
-
-PARAM_NAMES = ("Wx", "Wh", "b", "Wy", "by")
+from lstm_course.nn import lstm, readout
+from lstm_course.nn.readout import check_codes
 
 
 class Vocabulary(NamedTuple):
@@ -65,92 +58,12 @@ def build_vocabulary(text):
     return Vocabulary("".join(sorted(set(text))))
 
 
-def check_codes(name, codes, V):
-    """Return ``codes`` as an int64 array with every entry in 0..V-1, or raise ValueError."""
-    V = check_positive_int("V", V)
-    codes = np.asarray(codes)
-    if codes.size == 0 or codes.dtype.kind not in "iu":
-        raise ValueError(f"{name} must be a non-empty array of integer character codes, got dtype {codes.dtype}")
-    if codes.min() < 0 or codes.max() >= V:
-        raise ValueError(f"{name} must hold codes in 0..{V - 1}, got values in {codes.min()}..{codes.max()}")
-    return codes.astype(np.int64, copy=False)
-
-
 def one_hot(codes, V, dtype=np.float64):
     """``(..., V)`` array with a 1 at each code: the input x_t of the model."""
     codes = check_codes("codes", codes, V)
     out = np.zeros(codes.shape + (V,), dtype=dtype)
     np.put_along_axis(out, codes[..., None], 1.0, axis=-1)
     return out
-
-
-def softmax(logits):
-    """Row-wise softmax over the last axis, computed stably as exp(s - max s) / sum exp(s - max s)."""
-    logits = as_float_array("logits", logits)
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def softmax_cross_entropy(logits, targets, weights=None):
-    """Summed cross-entropy (nats) of softmax(logits) against integer targets, and its gradient.
-
-    l = log sum_k exp(s_k) - s_y, computed as m + log1p(sum_{k != top} exp(s_k - m))
-    with m = max_k s_k, so no exponential overflows and a tiny loss keeps its digits. The gradient is
-    dl/ds = softmax(s) - onehot(y), times the weight of the row.
-
-    Parameters
-    ----------
-    logits : ndarray (..., V)
-    targets : int ndarray (...)
-    weights : ndarray (...), optional
-        Per-row weights w (ones if omitted); 0 drops a row's loss.
-
-    Returns
-    -------
-    loss : float
-        sum over rows of w * l, in nats (the summed loss).
-    dlogits : ndarray (..., V)
-        Gradient of ``loss`` with respect to ``logits``, same dtype.
-    """
-    logits = as_float_array("logits", logits)
-    V = logits.shape[-1]
-    targets = check_codes("targets", targets, V)
-    check_shape("targets", targets, logits.shape[:-1], "logits.shape[:-1]")
-    if weights is None:
-        weights = np.ones(targets.shape, dtype=logits.dtype)
-    weights = as_float_array("weights", weights)
-    check_shape("weights", weights, targets.shape, "targets.shape")
-    top = np.argmax(logits, axis=-1)[..., None]
-    shifted = logits - np.take_along_axis(logits, top, axis=-1)
-    e = np.exp(shifted)
-    # sum_k exp(s_k - m) = 1 + (the other terms): log1p of those keeps the loss accurate when the
-    # largest score dominates and the loss is tiny (log of 1 + 1e-7 would round away its digits).
-    others = e.copy()
-    np.put_along_axis(others, top, 0.0, axis=-1)
-    others = others.sum(axis=-1, keepdims=True)
-    total = 1.0 + others
-    target_shifted = np.take_along_axis(shifted, targets[..., None], axis=-1)
-    loss = float(np.sum(weights * (np.log1p(others) - target_shifted)[..., 0]))
-    dlogits = e / total
-    np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], -1) - 1.0, -1)
-    dlogits *= weights[..., None]
-    return loss, dlogits.astype(logits.dtype, copy=False)
-
-
-def softmax_cross_entropy_backward(logits, targets):
-    """Gradient of the summed cross-entropy for rows of scores: softmax(logits) - onehot(targets).
-
-    Parameters
-    ----------
-    logits : ndarray (N, V)
-    targets : int ndarray (N,)
-
-    Returns
-    -------
-    dlogits : ndarray (N, V), same dtype as ``logits``
-    """
-    return softmax_cross_entropy(logits, targets)[1]
 
 
 def bits_per_character(loss_nats, n_characters):
@@ -160,29 +73,13 @@ def bits_per_character(loss_nats, n_characters):
     return loss_nats / (n_characters * np.log(2.0))
 
 
-def init_params(V, H, rng=None, forget_bias=1.0, dtype=np.float64):
-    """Random parameters: LSTM weights ~ N(0, 1/fan_in), forget-gate bias ``forget_bias``, zero readout bias."""
-    V, H = check_int("V", V, minimum=1), check_int("H", H, minimum=1)
-    forget_bias = check_scalar("forget_bias", forget_bias)
-    dtype = check_float_dtype("dtype", dtype)
-    rng = np.random.default_rng(rng)
-    params = {"Wx": rng.normal(0.0, 1.0 / np.sqrt(V), size=(V, 4 * H)),
-              "Wh": rng.normal(0.0, 1.0 / np.sqrt(H), size=(H, 4 * H)),
-              "b": np.zeros(4 * H), "Wy": rng.normal(0.0, 1.0 / np.sqrt(H), size=(H, V)), "by": np.zeros(V)}
-    params["b"][H:2 * H] = forget_bias
-    return {name: value.astype(dtype) for name, value in params.items()}
-
-
-def check_params(params):
-    """Return ``(V, H)`` after checking the five parameter shapes."""
-    if not isinstance(params, dict):
-        raise ValueError(f"params must be a dict of arrays with the keys {PARAM_NAMES}, got {type(params).__name__}")
-    missing = [name for name in PARAM_NAMES if name not in params]
-    if missing:
-        raise ValueError(f"params is missing {missing}; expected keys {PARAM_NAMES}")
-    _, _, _, V, H = check_recurrent_params(params["Wx"], params["Wh"], params["b"], 4)
-    check_shape("Wy", as_float_array("Wy", params["Wy"], ndim=2), (H, V), "(H, V)")
-    check_shape("by", as_float_array("by", params["by"], ndim=1), (V,), "(V,)")
+def check_model(params):
+    """Return ``(V, H)`` of a character model: an LSTM with readout (:func:`lstm_course.models.recurrent.check_params`)
+    whose input and output are both one-hot over the same V characters."""
+    V, H, O = recurrent.check_params(params, "lstm")
+    if O != V:
+        raise ValueError(f"params['Wy'] must have shape (H, V) = ({H}, {V}) with V from params['Wx'] "
+                         f"(the model predicts the character it reads next), got {params['Wy'].shape}")
     return V, H
 
 
@@ -205,27 +102,24 @@ def loss_and_grads(params, x_codes, y_codes, h0=None, c0=None, weights=None):
         Summed cross-entropy in nats.
     grads : dict
         Gradients of ``loss`` for the five parameters.
-    states : (h, c), each ndarray (N, T, H)
-        The states after every step (the last ones carry into the next window).
     """
-    V, H = check_params(params)
+    V, H = check_model(params)
     x_codes = check_codes("x_codes", x_codes, V)
     y_codes = check_codes("y_codes", y_codes, V)
     if x_codes.ndim != 2 or x_codes.shape != y_codes.shape:
         raise ValueError(f"x_codes and y_codes must both have shape (N, T), got {x_codes.shape} and {y_codes.shape}")
-    if weights is not None:
-        weights = as_float_array("weights", weights)
-        if weights.shape not in (x_codes.shape[1:], x_codes.shape):
-            raise ValueError(f"weights must have shape (T,) = {x_codes.shape[1:]} or (N, T) = {x_codes.shape}, "
-                             f"got {weights.shape}")
-        weights = np.broadcast_to(weights, x_codes.shape)
     dtype = params["Wh"].dtype
-    h, c, cache = lstm.lstm_forward(one_hot(x_codes, V, dtype), h0, c0, params["Wx"], params["Wh"], params["b"])
-    logits = h @ params["Wy"] + params["by"]
-    loss, dlogits = softmax_cross_entropy(logits, y_codes, weights)
-    grads, dh = recurrent.readout_backward(dlogits, h, params["Wy"])
-    _, _, _, grads["Wx"], grads["Wh"], grads["b"] = lstm.lstm_backward(dh, cache)
-    return loss, grads, (h, c)
+    if weights is None:
+        weights = np.ones(x_codes.shape[1], dtype=dtype)
+    weights = as_float_array("weights", weights)
+    if weights.shape not in (x_codes.shape[1:], x_codes.shape):
+        raise ValueError(f"weights must have shape (T,) = {x_codes.shape[1:]} or (N, T) = {x_codes.shape}, "
+                         f"got {weights.shape}")
+    weights = np.broadcast_to(weights.astype(dtype, copy=False), x_codes.shape)
+    logits, cache = recurrent.forward(params, one_hot(x_codes, V, dtype), "lstm", h0, c0)
+    loss, dlogits = readout.softmax_cross_entropy_kernel(logits, y_codes, weights)
+    grads = recurrent.backward(dlogits, cache)
+    return loss, {name: grads[name] for name in recurrent.PARAM_NAMES}
 
 
 def sample_with_temperature(logits, temperature, rng=None):
@@ -237,7 +131,7 @@ def sample_with_temperature(logits, temperature, rng=None):
     """
     logits = as_float_array("logits", logits, ndim=1)
     temperature = check_scalar("temperature", temperature, low=0.0, low_open=True)
-    cumulative = np.cumsum(softmax(logits / temperature))
+    cumulative = np.cumsum(readout.softmax(logits / temperature))
     u = np.random.default_rng(rng).random()
     return int(min(np.searchsorted(cumulative, u, side="right"), cumulative.size - 1))
 
@@ -253,7 +147,7 @@ def sample(params, vocab, prime, n_characters, temperature=1.0, rng=None):
     str
         ``prime`` followed by the generated characters.
     """
-    V, H = check_params(params)
+    V, H = check_model(params)
     check_object("vocab", vocab, ("encode", "decode", "size"), "a Vocabulary (build_vocabulary)")
     if vocab.size != V:
         raise ValueError(f"vocab has {vocab.size} characters but the model's V = {V}")
@@ -280,7 +174,7 @@ def evaluate_bpc(params, codes, chunk=500):
     The stream is fed in chunks of ``chunk`` steps carrying the state, so memory
     does not grow with its length; every character after the first is a target.
     """
-    V, _ = check_params(params)
+    V, _ = check_model(params)
     codes = check_codes("codes", codes, V)
     chunk = check_positive_int("chunk", chunk)
     h = c = None
@@ -290,7 +184,7 @@ def evaluate_bpc(params, codes, chunk=500):
         x, y = codes[start:start + chunk], codes[start + 1:start + chunk + 1]
         x = x[:y.size]
         hs, cs, _ = lstm.lstm_forward(one_hot(x[None], V, p["Wh"].dtype), h, c, p["Wx"], p["Wh"], p["b"])
-        total += softmax_cross_entropy(hs @ p["Wy"] + p["by"], y[None])[0]
+        total += readout.softmax_cross_entropy(hs @ p["Wy"] + p["by"], y[None])[0]
         h, c = hs[:, -1], cs[:, -1]
     return bits_per_character(total, codes.size - 1)
 

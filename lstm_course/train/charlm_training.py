@@ -1,23 +1,27 @@
-"""Streaming, stateful TBPTT(k1, k2) training of the character language model.
+"""Streaming, stateful TBPTT(k1, k2) training of the character language model, on Chapter 6's engine.
 
 The training text is laid out as in Chapter 7's stateful batching: it is cut
-into ``batch_size`` contiguous slices, one per batch slot, and
-:func:`lstm_course.data.chunking.stateful_batches` delivers them ``k1`` characters
-at a time, so slot i of each chunk continues slot i of the previous one and the
-LSTM state can be carried across chunks. The windows are those of
-:func:`lstm_course.train.tbptt.schedule.tbptt_schedule`: every k1 steps an update
-backpropagates the losses of the last k1 steps through the last k2 steps.
+into ``batch_size`` contiguous slices, one per batch slot (:func:`slot_streams`),
+and delivered ``k1`` characters at a time, so slot i of each chunk continues
+slot i of the previous one and the LSTM state is carried across chunks.
 
-Each update re-runs the forward pass over its window with the current weights
-(k2 forward and k2 backward steps per update, on the fast sequence path of
-:mod:`lstm_course.nn.lstm`), starting from the state carried in from the previous
-window, which is a constant for the gradient. With ``stateful=False`` that
-state is zero for every window instead (a state reset every window). The
-gradient is clipped (:func:`lstm_course.train.optim.clip_grad_norm`) and applied by
-the optimiser (for instance :class:`lstm_course.train.optim.Adam`).
+The loop is :class:`lstm_course.train.tbptt.engine.TBPTTTrainer` with the
+softmax cross-entropy head: every character is run forward once, and every k1
+steps an update backpropagates the losses of the last k1 steps through the last
+k2 stored steps (k1 and k2 independent; when windows overlap, k1 < k2, the
+stored activations are reused, as Williams & Peng proposed). The gradient of
+the loss **per character** (``per_character_loss=True``; the summed loss
+otherwise) is clipped at ``max_grad_norm`` and applied by the optimiser (for
+instance :class:`lstm_course.train.optim.Adam`); the history reports the
+fraction of updates that clipping rescaled and keeps a copy of the weights at
+the best validation measurement. With ``stateful=False`` the state is reset to
+zero every k1 steps instead of carried, so no window reaches back past its own
+block of k1 characters.
 
-**Compute** is counted in cell-steps, ``batch_size`` x window length summed
-over updates; configurations compared at equal compute get the same budget.
+**Compute** is counted as in Chapter 6, in cell-steps forward plus backward:
+an update at t costs ``batch_size`` x (the k1 steps run forward since the last
+update + the t - w + 1 steps backpropagated). Configurations compared at equal
+compute get the same budget.
 """
 import time
 from typing import NamedTuple
@@ -27,11 +31,8 @@ import numpy as np
 from lstm_course._blas import blas_threads
 from lstm_course._progress import progress_bar
 from lstm_course._validation import check_int, check_object, check_positive_int, check_scalar
-from lstm_course.data.chunking import stateful_batches
-from lstm_course.lab import unrolling
 from lstm_course.models import charlm
-from lstm_course.nn import lstm
-from lstm_course.train.optim import clip_grad_norm
+from lstm_course.train.tbptt.engine import TBPTTTrainer
 from lstm_course.train.tbptt.schedule import tbptt_schedule
 
 
@@ -41,7 +42,7 @@ class TrainingHistory(NamedTuple):
     updates: np.ndarray
     """Number of updates done at each evaluation."""
     cell_steps: np.ndarray
-    """Compute spent (cell-steps) at each evaluation."""
+    """Compute spent (cell-steps, forward + backward) at each evaluation."""
     valid_bpc: np.ndarray
     """Validation bits per character at each evaluation."""
     train_bpc: np.ndarray
@@ -49,9 +50,13 @@ class TrainingHistory(NamedTuple):
     seconds: float
     """Wall-clock seconds spent in updates (evaluations excluded)."""
     activation_bytes: int
-    """Bytes of the largest window's forward cache (what the backward pass must keep)."""
+    """Bytes the engine's ring buffer held at the end of an epoch (what the backward pass keeps)."""
     samples: dict
     """Update number -> text sampled at that evaluation (when a prime was given)."""
+    clipped_fraction: float
+    """Fraction of the updates whose gradient norm exceeded ``max_grad_norm``."""
+    best_params: dict
+    """A copy of the weights at the evaluation with the lowest validation bits per character."""
 
 
 def slot_streams(codes, batch_size, multiple):
@@ -70,16 +75,9 @@ def slot_streams(codes, batch_size, multiple):
     return codes[starts], codes[starts + 1]
 
 
-def _check_config(k1, k2, budget):
-    k1, k2 = check_int("k1", k1, minimum=1), check_int("k2", k2, minimum=1)
-    if k1 > k2:
-        raise ValueError(f"this trainer needs k1 <= k2 (it carries the state from inside the window), got {k1} > {k2}")
-    return k1, k2, check_int("budget", budget, minimum=1)
-
-
 def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_size=32, stateful=True,
-          max_grad_norm=5.0, evaluations=10, vocab=None, prime=None, sample_length=200, temperature=0.8,
-          rng=None, progress=False, threads=1):
+          max_grad_norm=1.0, per_character_loss=True, evaluations=10, vocab=None, prime=None, sample_length=200,
+          temperature=0.8, rng=None, progress=False, threads=1):
     """Train ``params`` in place with TBPTT(k1, k2) until ``budget`` cell-steps are spent.
 
     Parameters
@@ -87,16 +85,22 @@ def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_siz
     params : dict ``Wx, Wh, b, Wy, by`` (see :mod:`lstm_course.models.charlm`)
     train_codes, valid_codes : int ndarray
         The two streams, encoded.
-    k1, k2 : int, 1 <= k1 <= k2
+    k1, k2 : int >= 1
+        Any pair: k1 < k2 (overlapping windows), k1 = k2, or k1 > k2.
     optimizer : object with ``step(params, grads)``
     budget : int
-        Compute to spend, in cell-steps (``batch_size`` x window length per update).
+        Compute to spend, in cell-steps forward + backward (see the module docstring).
     batch_size : int
         Number of slots of the stateful layout.
     stateful : bool
-        Carry the state between windows (True) or start every window from zero.
+        Carry the state between windows (True) or reset it to zero every k1 steps.
     max_grad_norm : float
-        Global-norm clipping threshold.
+        Global-norm clipping threshold, for the per-character (or summed) loss's gradient. On the
+        course's text (H = 128, 32 slots, TBPTT(25, 25), Adam 0.01) the per-character gradient's
+        norm stays mostly below 0.5, so the default 1.0 clips only rare spikes (0.3% of 400 updates)
+        instead of rescaling every update.
+    per_character_loss : bool
+        Train on each update's loss per character (True) or on its summed loss.
     evaluations : int
         Number of validation measurements, spread evenly over the budget.
     vocab, prime : Vocabulary and str, optional
@@ -109,74 +113,83 @@ def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_siz
     -------
     TrainingHistory
     """
-    with blas_threads(threads):
-        return _train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_size, stateful,
-                      max_grad_norm, evaluations, vocab, prime, sample_length, temperature, rng, progress)
-
-
-def _train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_size, stateful, max_grad_norm,
-           evaluations, vocab, prime, sample_length, temperature, rng, progress):
-    k1, k2, budget = _check_config(k1, k2, budget)
-    V, H = charlm.check_params(params)
+    V, _ = charlm.check_model(params)
+    k1, k2 = check_positive_int("k1", k1), check_positive_int("k2", k2)
+    budget = check_int("budget", budget, minimum=1)
     train_codes = charlm.check_codes("train_codes", train_codes, V)
     valid_codes = charlm.check_codes("valid_codes", valid_codes, V)
     if valid_codes.ndim != 1 or valid_codes.size < 2:
         raise ValueError(f"valid_codes must be a 1-D stream of at least 2 codes, got shape {valid_codes.shape}")
     check_object("optimizer", optimizer, ("step",), "an optimiser with step(params, grads), e.g. optim.Adam")
     max_grad_norm = check_scalar("max_grad_norm", max_grad_norm, low=0.0, low_open=True)
+    for name, flag in (("stateful", stateful), ("per_character_loss", per_character_loss)):
+        if not isinstance(flag, bool):
+            raise ValueError(f"{name} must be True or False, got {flag!r}")
     evaluations = check_int("evaluations", evaluations, minimum=1)
     check_int("sample_length", sample_length, minimum=1)
     check_scalar("temperature", temperature, low=0.0, low_open=True)
-    rng = np.random.default_rng(rng)
     X, Y = slot_streams(train_codes, batch_size, k1)
-    dtype = params["Wh"].dtype
-    next_check = sorted(set(np.linspace(budget / evaluations, budget, evaluations).round().astype(int).tolist()))
-    log = {"updates": [], "cell_steps": [], "valid_bpc": [], "train_bpc": []}
-    samples, spent, seconds = {}, 0, 0.0
-    bar = progress_bar(None, progress, total=budget, unit="cell-step", desc=f"TBPTT({k1}, {k2})")
-    zero = np.zeros((batch_size, H), dtype=dtype)
-    while spent < budget:  # one epoch per pass through the stateful batches, from a zero state
-        xs = ys = np.zeros((batch_size, 0), dtype=np.int64)
-        carry = (zero, zero)
-        batches = stateful_batches(X, Y, k1, batch_size)
-        for (xb, yb, _), (t, w, first) in zip(batches, tbptt_schedule(X.shape[1], k1, k2)):
+    trainer = TBPTTTrainer(params, optimizer, k1, k2, "lstm", "softmax_cross_entropy", max_grad_norm,
+                           loss_per_target=per_character_loss)
+    sampling = None if vocab is None or prime is None else (vocab, prime, sample_length, temperature,
+                                                             np.random.default_rng(rng))
+    with blas_threads(threads):
+        return _train(trainer, X, Y, valid_codes, budget, stateful, evaluations, sampling, progress)
+
+
+class _Run:
+    """The counters and measurements of one :func:`train` call; :meth:`after_update` is the engine's callback."""
+
+    def __init__(self, params, valid_codes, budget, evaluations, costs, sampling, bar):
+        self.params, self.valid_codes, self.costs, self.sampling, self.bar = params, valid_codes, costs, sampling, bar
+        self.checks = sorted(set(np.linspace(budget / evaluations, budget, evaluations).round().astype(int).tolist()))
+        self.updates = self.spent = self.epoch_updates = 0
+        self.log = {"updates": [], "cell_steps": [], "valid_bpc": []}
+        self.samples, self.best_bpc, self.best_params, self.evaluation_seconds = {}, np.inf, None, 0.0
+
+    def after_update(self, t, loss, grads):
+        cost = self.costs[self.epoch_updates]
+        self.updates, self.epoch_updates, self.spent = self.updates + 1, self.epoch_updates + 1, self.spent + cost
+        if self.bar is not None:
+            self.bar.update(cost)
+        while self.checks and self.spent >= self.checks[0]:
+            self.checks.pop(0)
             start = time.perf_counter()
-            xs = np.concatenate([xs, xb.astype(np.int64)], axis=1)[:, -(t - w + 1):]
-            ys = np.concatenate([ys, yb.astype(np.int64)], axis=1)[:, -(t - w + 1):]
-            weights = np.zeros(t - w + 1, dtype=dtype)
-            weights[first - w:] = 1.0                     # inject the losses of steps first..t
-            h0, c0 = carry if stateful else (zero, zero)
-            loss, grads, (h, c) = charlm.loss_and_grads(params, xs, ys, h0, c0, weights)
-            next_w = max(1, t + k1 - k2 + 1)             # the next window starts at step next_w
-            if next_w > w:                                # its entering state was computed here
-                carry = (h[:, next_w - w - 1].copy(), c[:, next_w - w - 1].copy())
-            clip_grad_norm(grads, max_grad_norm)
-            optimizer.step(params, grads)
-            seconds += time.perf_counter() - start
-            spent += xs.size
-            log["train_bpc"].append(charlm.bits_per_character(loss, (t - first + 1) * batch_size))
-            if bar is not None:
-                bar.update(xs.size)
-            while next_check and spent >= next_check[0]:
-                next_check.pop(0)
-                log["updates"].append(len(log["train_bpc"]))
-                log["cell_steps"].append(spent)
-                log["valid_bpc"].append(charlm.evaluate_bpc(params, valid_codes))
-                if vocab is not None and prime is not None:
-                    samples[len(log["train_bpc"])] = charlm.sample(params, vocab, prime, sample_length,
-                                                                  temperature, rng)
-            if spent >= budget:
-                break
+            bpc = charlm.evaluate_bpc(self.params, self.valid_codes)
+            for key, value in zip(self.log, (self.updates, self.spent, bpc)):
+                self.log[key].append(value)
+            if bpc < self.best_bpc:
+                self.best_bpc, self.best_params = bpc, {name: value.copy() for name, value in self.params.items()}
+            if self.sampling is not None:
+                vocab, prime, length, temperature, rng = self.sampling
+                self.samples[self.updates] = charlm.sample(self.params, vocab, prime, length, temperature, rng)
+            self.evaluation_seconds += time.perf_counter() - start
+
+
+def _train(trainer, X, Y, valid_codes, budget, stateful, evaluations, sampling, progress):
+    params, (N, T), k1 = trainer.params, X.shape, trainer.k1
+    V, dtype = params["Wx"].shape[0], params["Wh"].dtype
+    resets = None if stateful else np.arange(1 + k1, T + 1, k1)
+    # What each update of an epoch costs: the steps run forward since the last update plus those backpropagated.
+    schedule = tbptt_schedule(T, k1, trainer.k2, resets)
+    previous = [0] + [t for t, _, _ in schedule[:-1]]
+    costs = np.array([N * ((t - w + 1) + (t - before)) for (t, w, _), before in zip(schedule, previous)])
+    bar = progress_bar(None, progress, total=budget, unit="cell-step", desc=f"TBPTT({k1}, {trainer.k2})")
+    run = _Run(params, valid_codes, budget, evaluations, costs, sampling, bar)
+    train_bpc, norms, seconds, stored = [], [], 0.0, 0
+    while run.spent < budget:   # one epoch per pass over the slots, from a zero state
+        n_chunks = min(len(costs), int(np.searchsorted(np.cumsum(costs), budget - run.spent)) + 1)
+        chunks = ((charlm.one_hot(X[:, j:j + k1], V, dtype), Y[:, j:j + k1]) for j in range(0, n_chunks * k1, k1))
+        run.epoch_updates = 0
+        start = time.perf_counter()
+        history = trainer.fit_stream(chunks, resets=None if stateful else resets[resets <= n_chunks * k1],
+                                     on_update=run.after_update)
+        seconds += time.perf_counter() - start
+        train_bpc.extend(history.losses / (history.n_targets * np.log(2.0)))
+        norms.extend(history.grad_norms)
+        stored = max(stored, trainer.stored_bytes())
     if bar is not None:
         bar.close()
-    return TrainingHistory(*(np.array(log[key]) for key in ("updates", "cell_steps", "valid_bpc", "train_bpc")),
-                           seconds, window_activation_bytes(params, batch_size, k2), samples)
-
-
-def window_activation_bytes(params, batch_size, k2):
-    """Bytes of the forward cache of one k2-step window (the memory TBPTT keeps per update)."""
-    V, H = charlm.check_params(params)
-    batch_size, k2 = check_positive_int("batch_size", batch_size), check_positive_int("k2", k2)
-    x = np.zeros((batch_size, k2, V), dtype=params["Wh"].dtype)
-    cache = lstm.lstm_forward(x, None, None, params["Wx"], params["Wh"], params["b"])[2]
-    return unrolling.activation_bytes(cache)
+    return TrainingHistory(*(np.array(run.log[key]) for key in ("updates", "cell_steps", "valid_bpc")),
+                           np.array(train_bpc), seconds - run.evaluation_seconds, stored, run.samples,
+                           float(np.mean(np.array(norms) > trainer.max_grad_norm)), run.best_params)

@@ -50,12 +50,23 @@ def test_exact_mean_with_a_length_dependent_probability():
     np.testing.assert_allclose(mean, full, rtol=0, atol=1e-12)
 
 
-def test_truncated_bptt_matches_the_tbptt_engine():
-    # T a multiple of k: the engine's partial last block would reach back into the previous window.
-    params, system, theta, x, y, _ = elman_problem(T=12)
-    run = systems.run_online(artbp.TruncatedBPTT(system, theta, 4), x, y)
-    updates = engine.tbptt_gradients(params, x, y, 4, 4, "rnn")
-    assert run.update_times.tolist() == [t for t, _ in updates] == [4, 8, 12]
+@pytest.mark.parametrize("T, k, times", [(12, 4, [4, 8, 12]), (11, 4, [4, 8, 11]), (3, 4, [3]),
+                                         (9, 1, list(range(1, 10)))])
+def test_truncated_bptt_matches_the_tbptt_engine_update_by_update(T, k, times):
+    """Every update equals the engine's, the partial last segment (T = 11: 3 losses through 4 steps) included."""
+    params, system, theta, x, y, _ = elman_problem(T=T)
+    estimator, gradients = artbp.TruncatedBPTT(system, theta, k), []
+    estimator.start(np.zeros((2, 3)))
+    for t in range(T):
+        _, g = estimator.step(x[:, t], y[:, t])
+        gradients += [] if g is None else [g]
+    gradients.append(estimator.finish())
+    updates = engine.tbptt_gradients(params, x, y, k, k, "rnn")
+    assert [t for t, _ in updates] == times and len(gradients) == len(times) + (T % k == 0)
+    for g, (_, grads) in zip(gradients, updates):
+        np.testing.assert_allclose(g, system.theta(grads), rtol=0, atol=1e-12)
+    run = systems.run_online(artbp.TruncatedBPTT(system, theta, k), x, y)
+    assert run.update_times.tolist() == times
     np.testing.assert_allclose(run.gradient_sum, sum(system.theta(g) for _, g in updates), atol=1e-12)
 
 

@@ -120,22 +120,41 @@ class ARTBP(_SegmentBPTT):
 class TruncatedBPTT(_SegmentBPTT):
     """TBPTT(k, k) on a system: cut every k steps, no reweighting (biased).
 
+    The semantics are those of the engine :mod:`lstm_course.train.tbptt.engine` with
+    k1 = k2 = k (a test checks the two agree): the loss at position j of a segment is
+    backpropagated through j steps, and a last partial segment of r < k steps injects
+    its r losses but backpropagates them through the last k steps, reaching back into
+    the previous segment (whose last k - r steps are therefore kept).
+
     Parameters
     ----------
     system, theta : as for :class:`ARTBP`
     k : int >= 1
-        Segment length; the loss at position j of a segment is backpropagated
-        through j steps. A last partial segment of r < k steps is backpropagated
-        over those r steps only (the engine :func:`lstm_course.train.tbptt.engine.tbptt_gradients`
-        reaches back k steps there instead); with T a multiple of k the two agree.
+        Segment length.
     """
 
     def __init__(self, system, theta, k):
         super().__init__(system, theta)
         self.k = check_positive_int("k", k)
 
+    def start(self, s0):
+        super().start(s0)
+        self.previous = []             # the last segment backpropagated, for a partial last one to reach into
+
     def _decide(self, k):
         return k == self.k, 0.0
+
+    def _backward(self):
+        self.previous = self.segment
+        return super()._backward()
+
+    def finish(self):
+        """The end of the stream: the last partial segment's losses, backpropagated through the last k steps."""
+        reach = self.k - len(self.segment)
+        if self.segment and reach and self.previous:
+            earlier = [(cache, np.zeros_like(dl_ds), c) for cache, dl_ds, c in self.previous[-reach:]]
+            self.segment = earlier + self.segment
+        return super().finish()
 
 
 def cut_pattern_probability(cuts, c):

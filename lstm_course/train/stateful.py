@@ -3,7 +3,7 @@
 :func:`stateful_forward` runs a flat sample array as a stateful layer's ``predict`` would, and
 :func:`fit_stateful` trains with TBPTT(k, k) on the batches of
 :func:`lstm_course.data.chunking.stateful_batches`: each batch starts from the state the previous
-batch left in its slot, as a constant. The general TBPTT(k1, k2) engine is :mod:`lstm_course.train.tbptt.engine`.
+batch left in its slot, as a constant, on the general TBPTT(k1, k2) engine of :mod:`lstm_course.train.tbptt.engine`.
 """
 import numpy as np
 
@@ -12,6 +12,7 @@ from lstm_course._validation import as_float_array, check_object, check_positive
 from lstm_course.data.chunking import stateful_batches
 from lstm_course.models import recurrent
 from lstm_course.nn import cells
+from lstm_course.train.tbptt.engine import TBPTTTrainer
 
 
 def _check_sequences(name, X, width, labels, source):
@@ -22,7 +23,6 @@ def _check_sequences(name, X, width, labels, source):
     if X.shape[2] != width:
         raise ValueError(f"{name} must have shape {labels} with {labels[-2]} = {width} ({source}), got {X.shape}")
     return X
-
 
 
 def stateful_forward(params, samples, batch_size, reset_every, cell="lstm"):
@@ -79,7 +79,9 @@ def fit_stateful(params, X, Y, step_weights, timesteps, batch_size, optimizer, n
     Each batch from :func:`lstm_course.data.chunking.stateful_batches` gets one update from BPTT over
     its ``timesteps`` steps, started from the state that the previous batch
     left in each slot (a constant: no gradient flows into earlier batches).
-    ``timesteps=1`` is technique 5, one-step samples, TBPTT(1, 1).
+    ``timesteps=1`` is technique 5, one-step samples, TBPTT(1, 1). The batches of an epoch
+    are one stream for the engine :class:`lstm_course.train.tbptt.engine.TBPTTTrainer`, with
+    k1 = k2 = ``timesteps`` and a reset wherever the slots start new sequences.
 
     Parameters
     ----------
@@ -107,23 +109,17 @@ def fit_stateful(params, X, Y, step_weights, timesteps, batch_size, optimizer, n
     check_object("optimizer", optimizer, ("step",), "an optimiser of lstm_course.train.optim, such as SGD")
     weights = as_float_array("step_weights", step_weights, ndim=2)
     check_shape("step_weights", weights, X.shape[:2], "(N, T)")
+    timesteps = check_positive_int("timesteps", timesteps)
+    batch_size = check_positive_int("batch_size", batch_size)
     epochs = range(check_positive_int("n_epochs", n_epochs))
     epochs = progress_bar(epochs, progress, desc=f"stateful TBPTT({timesteps}, {timesteps})")
-    losses = np.empty(len(epochs))
+    trainer = TBPTTTrainer(params, optimizer, timesteps, timesteps, cell)
     # The step weights ride along as an extra target channel, so one call orders both.
     targets = np.concatenate([Y, weights[..., None]], axis=2)
-    spec = cells.get(recurrent.check_cell(cell))
+    losses = np.empty(len(epochs))
     for epoch in epochs:
-        total = 0.0
-        state = {}
-        for xb, yb, reset in stateful_batches(X, targets, timesteps, batch_size):
-            if reset:
-                state = {}
-            yhat, cache = recurrent.forward(params, xb, cell, **state)
-            loss, dyhat = recurrent.squared_error(yhat, yb[..., :-1], yb[..., -1])
-            grads = recurrent.backward(dyhat, cache)
-            optimizer.step(params, {name: grads[name] for name in recurrent.PARAM_NAMES})
-            total += loss
-            state = _carried_state(spec, cache)
-        losses[epoch] = total / max(float(weights.sum()), 1.0)
+        batches = list(stateful_batches(X, targets, timesteps, batch_size))
+        resets = [1 + index * timesteps for index, (_, _, reset) in enumerate(batches) if reset]
+        history = trainer.fit_stream([(xb, yb[..., :-1], yb[..., -1]) for xb, yb, _ in batches], resets=resets)
+        losses[epoch] = history.losses.sum() / max(float(weights.sum()), 1.0)
     return losses

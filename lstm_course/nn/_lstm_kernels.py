@@ -20,6 +20,7 @@ from lstm_course.nn.activations import sigmoid_grad_from_output, tanh_grad_from_
 
 GATE_ORDER = ("i", "f", "g", "o")
 
+
 def halving_columns(H, dtype):
     """``(4H,)``: 1/2 on the sigmoid blocks i, f, o of z, 1 on g (halving a float is exact).
 
@@ -39,14 +40,14 @@ def cell_forward(z_gates, cell, c, tanh_c, h, half):
     z_gates : ndarray (4, ..., H)
         The pre-activation block by block (i, f, g, o), the blocks of i, f, o halved (:func:`halving_columns`).
     cell : ndarray (5, ..., H)
-        Holds c_prev in block 0; receives i, f, g, o in blocks 1-4.
+        Holds c_prev in block 0; receives i, f, g, o in blocks 1-4 (so [c_prev, i] [f, g] is one product).
     c, tanh_c, h : ndarray (..., H)
         Receive c, tanh(c) and h.
     half : ndarray ()
-        0.5 in the arrays' dtype (a Python float would be converted at every call, as costly as the product).
+        0.5 in the arrays' dtype (a Python float is converted at every call, which doubles a small product's cost).
     """
-    # Outputs are positional (ufunc(a, b, out)): a keyword costs as much as a small product here.
-    gates = np.tanh(z_gates, cell[1:])            # tanh(z / 2) for i, f, o ...
+    # Outputs are positional, ufunc(a, b, out): a keyword adds a third to the cost of a small call.
+    gates = np.tanh(z_gates, cell[1:])            # tanh(z / 2) for i, f, o (g is redone below) ...
     np.multiply(gates, half, gates)
     np.add(gates, half, gates)                    # ... so that i, f, o = sigmoid(z) = (1 + tanh(z / 2)) / 2
     np.tanh(z_gates[2], cell[3])                  # g = tanh(z_g)
@@ -122,9 +123,9 @@ def tangent_kernel(dz_gates, dc_prev, tanh_c, local):
     ``dz_gates (4, ..., H, K)``: the tangent of z block by block; ``dc_prev (..., H, K)``;
     ``tanh_c (..., H)`` and ``local`` (:func:`local_derivatives`) of the step.
     """
-    slopes, (df_c, g, c_prev, i), dh_dc = (array[..., None] for array in local)
+    slopes, (f, g, c_prev, i), dh_dc = (array[..., None] for array in local)
     di, df, dg, do = slopes * dz_gates                # through the gate nonlinearities, blocks i, f, g, o
-    dc = df_c * dc_prev + g * di + c_prev * df + i * dg   # c = f * c_prev + i * g (df_c = dc/dc_prev = f)
+    dc = f * dc_prev + g * di + c_prev * df + i * dg  # c = f * c_prev + i * g
     dh = tanh_c[..., None] * do + dh_dc * dc          # h = o * tanh(c)
     return dh, dc
 
@@ -267,14 +268,14 @@ def sequence_backward(dh, cache, dc=None):
                     dz[back], by_gate(dz[back], H, 1), frozen[back])
         for dh_t, dc_t, tanh_c_t, slopes_t, c_partials_t, dh_dc_t, dz_t, dz_gates, frozen_t in steps:
             np.add(dh_t, dh_next, dh_total)
-            dc_total = dc_next if dc_t is None else dc_next + dc_t
+            dc_at_t = dc_next if dc_t is None else dc_next + dc_t   # from step t + 1, plus any injected at t
             if frozen_t is None:
-                dc_next = backward_kernel(dh_total, dc_total, tanh_c_t, (slopes_t, c_partials_t, dh_dc_t),
+                dc_next = backward_kernel(dh_total, dc_at_t, tanh_c_t, (slopes_t, c_partials_t, dh_dc_t),
                                           Wh_T, d, dz_t, dz_gates, dh_next)
             else:                                      # a masked step passes (dh, dc) back unchanged
-                passed_h, passed_c = np.where(frozen_t, dh_total, 0.0), np.where(frozen_t, dc_total, 0.0)
+                passed_h, passed_c = np.where(frozen_t, dh_total, 0.0), np.where(frozen_t, dc_at_t, 0.0)
                 dc_next = passed_c + backward_kernel(
-                    np.where(frozen_t, 0.0, dh_total), np.where(frozen_t, 0.0, dc_total), tanh_c_t,
+                    np.where(frozen_t, 0.0, dh_total), np.where(frozen_t, 0.0, dc_at_t), tanh_c_t,
                     (slopes_t, c_partials_t, dh_dc_t), Wh_T, d, dz_t, dz_gates, dh_next)
                 dh_next += passed_h
     D = Wx.shape[-2]

@@ -5,7 +5,7 @@ chapter (plus a row of the modules several chapters share), one column per folde
 under the chapter that introduces it. The tests fail when a module under ``lstm_course/`` is missing
 from the table, is listed under a folder it is not in, is listed twice or does not exist, when the two
 copies differ, and when a folder imports from a folder its ``__init__`` docstring does not allow.
-Private modules (``nn/_lstm_time_major.py``, ``plots/_common.py``, ...) are not listed; their folder's
+Private modules (``nn/_lstm_kernels.py``, ``plots/_common.py``, ...) are not listed; their folder's
 docstring names them.
 
 No underscored name (a ``_x`` function, class or module attribute, or a ``_x`` module) may be imported
@@ -235,7 +235,7 @@ def test_the_private_import_check_fails_on_an_offending_import():
     packages = {name for name, (_, is_package) in sources.items() if is_package}
     fake = {"lstm_course.data.fake": ("from lstm_course.nn import lstm, rnn\n"
                                       "from lstm_course.nn.lstm1997 import _secret\n"
-                                      "from lstm_course.nn import _lstm_time_major\n"
+                                      "from lstm_course.nn import _lstm_kernels\n"
                                       "from lstm_course._validation import check_shape\n"
                                       "from lstm_course.data.masking import _check_mask\n"
                                       "def f(x):\n"
@@ -243,7 +243,7 @@ def test_the_private_import_check_fails_on_an_offending_import():
     problems = private_imports({**sources, **fake}, packages)
     assert problems == [
         "lstm_course.data.fake (line 2) uses lstm_course.nn.lstm1997._secret from another folder (nn/)",
-        "lstm_course.data.fake (line 3) uses lstm_course.nn._lstm_time_major from another folder (nn/)",
+        "lstm_course.data.fake (line 3) uses lstm_course.nn._lstm_kernels from another folder (nn/)",
         "lstm_course.data.fake (line 7) uses lstm_course.nn.lstm._step from another folder (nn/)",
     ], problems
 

@@ -22,10 +22,14 @@ Python overhead dominates).
 torch is a benchmark-only extra (``pip install -e .[benchmark]``), never a
 course requirement; without it the script says so and exits with status 0.
 
-Run: ``python benchmarks/lstm_vs_torch.py`` (about 20 s).
+Run: ``python benchmarks/lstm_vs_torch.py`` (about 20 s). On a shared machine whose load moves
+the wall-clock times by factors, ``python benchmarks/lstm_vs_torch.py --cpu`` times each side by the
+CPU time of the process with one thread on both sides (run it as ``OPENBLAS_NUM_THREADS=1 python
+...``): slower in absolute terms, but a before/after comparison of the numpy side stays steady.
 """
 import os
 import platform
+import sys
 import time
 
 import numpy as np
@@ -55,10 +59,13 @@ def gemm_peak(dtype, size=1024, repeats=5):
     return 2 * size ** 3 / best / 1e9
 
 
+CLOCK = time.process_time if "--cpu" in sys.argv[1:] else time.perf_counter
+
+
 def _timed(fn):
-    start = time.perf_counter()
+    start = CLOCK()
     fn()
-    return time.perf_counter() - start
+    return CLOCK() - start
 
 
 def run_case(torch, dtype_name, N, T, D, H):
@@ -114,9 +121,10 @@ def main():
         print("torch is not installed: this benchmark compares with torch.nn.LSTM and needs it.")
         print("Install the optional extra with `pip install -e .[benchmark]` (torch is never a course requirement).")
         return 0
-    torch.set_num_threads(2)
+    torch.set_num_threads(1 if CLOCK is time.process_time else 2)
     print(f"numpy {np.__version__}, torch {torch.__version__}, {platform.machine()}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, "
+          + ("CPU time, one thread each" if CLOCK is time.process_time else "wall-clock time"))
     peaks = {name: gemm_peak(np.dtype(name)) for name in ("float64", "float32")}
     print("numpy GEMM peak (1024^2 product): " + ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in peaks.items()))
     print(f"{'case':<34} {'numpy ms':>9} {'torch ms':>9} {'ratio':>6} {'target':>6} {'GFLOP/s':>8} {'% peak':>6}")

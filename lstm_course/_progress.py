@@ -1,4 +1,5 @@
 """Optional tqdm progress bars for the package's long loops."""
+from lstm_course._validation import check_flag
 
 
 def progress_bar(iterable=None, enabled=True, **tqdm_options):
@@ -9,7 +10,7 @@ def progress_bar(iterable=None, enabled=True, **tqdm_options):
     ``total``, ``unit``...) go to ``tqdm.auto.tqdm``. With ``iterable=None`` and
     ``enabled`` the bare bar is returned, for code that calls ``update`` itself.
     """
-    if not enabled:
+    if not check_flag("progress", enabled):
         return iterable
     try:
         from tqdm.auto import tqdm

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 
-def as_float_array(name, value, ndim=None, allow_empty=False):
+def as_float_array(name, value, ndim=None, allow_empty=False, finite=True):
     """Return ``value`` as a floating-point array, validating rank and finiteness.
 
     Integer and boolean input becomes float64; float32 and float64 keep their dtype.
@@ -26,6 +26,8 @@ def as_float_array(name, value, ndim=None, allow_empty=False):
         Required number of dimensions.
     allow_empty : bool
         Whether a zero-size array is acceptable.
+    finite : bool
+        Whether NaN and inf are rejected (figures draw them as gaps).
     """
     try:
         array = np.asarray(value)
@@ -39,19 +41,22 @@ def as_float_array(name, value, ndim=None, allow_empty=False):
         raise ValueError(f"{name} must be a {ndim}-D array, got {array.ndim}-D with shape {array.shape}")
     if array.size == 0 and not allow_empty:
         raise ValueError(f"{name} is empty (shape {array.shape}); expected at least one element on every axis")
-    if not np.all(np.isfinite(array)):
+    if finite and not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return array
 
 
-def check_shape(name, array, expected, labels):
+def check_shape(name, array, expected, labels, source=None):
     """Raise ``ValueError`` unless ``array.shape`` equals ``expected``.
 
     ``labels`` spells the expected shape symbolically, e.g. ``"(N, H)"``, so the
-    message reads ``h0 must have shape (N, H) = (2, 3), got (2, 4)``.
+    message reads ``h0 must have shape (N, H) = (2, 3), got (2, 4)``; ``source``
+    says where the sizes come from (``"N from x, H from Wh"``), so that a mismatch
+    caused by the other argument names it too.
     """
     if array.shape != tuple(expected):
-        raise ValueError(f"{name} must have shape {labels} = {tuple(expected)}, got {array.shape}")
+        where = f" ({source})" if source else ""
+        raise ValueError(f"{name} must have shape {labels} = {tuple(expected)}{where}, got {array.shape}")
 
 
 def check_positive_int(name, value, allow_none=False):
@@ -93,36 +98,38 @@ def check_recurrent_params(Wx, Wh, b, gate_blocks):
     return Wx, Wh, b, D, H
 
 
-def check_step_inputs(x, states, D, H, x_name="x"):
+def check_step_inputs(x, states, D, H, x_name="x", sources=("Wx", "Wh")):
     """Validate one time step's input ``x (N, D)`` and states, each ``(N, H)``.
 
     ``states`` maps argument names (e.g. ``"h_prev"``) to arrays; ``x_name`` is the
-    input's argument name (e.g. ``"x_t"``).
+    input's argument name (e.g. ``"x_t"``); ``sources`` name the arguments that fixed
+    D and H, for the messages.
     """
     x = as_float_array(x_name, x, ndim=2)
     N = x.shape[0]
-    check_shape(x_name, x, (N, D), "(N, D)")
+    check_shape(x_name, x, (N, D), "(N, D)", f"D from {sources[0]}")
     checked = [as_float_array(name, state, ndim=2) for name, state in states.items()]
     for name, state in zip(states, checked):
-        check_shape(name, state, (N, H), "(N, H)")
+        check_shape(name, state, (N, H), "(N, H)", f"N from {x_name}, H from {sources[1]}")
     return x, checked
 
 
-def check_sequence_inputs(x, states, D, H):
+def check_sequence_inputs(x, states, D, H, sources=("Wx", "Wh")):
     """Validate a batch-major sequence ``x (N, T, D)`` and initial states ``(N, H)``.
 
-    A state given as ``None`` becomes zeros of the right shape and dtype.
+    A state given as ``None`` becomes zeros of the right shape and dtype; ``sources``
+    name the arguments that fixed D and H, for the messages.
     """
     x = as_float_array("x", x, ndim=3)
     N, T, _ = x.shape
-    check_shape("x", x, (N, T, D), "(N, T, D)")
+    check_shape("x", x, (N, T, D), "(N, T, D)", f"D from {sources[0]}")
     checked = []
     for name, state in states.items():
         if state is None:
             checked.append(np.zeros((N, H), dtype=x.dtype))
             continue
         state = as_float_array(name, state, ndim=2)
-        check_shape(name, state, (N, H), "(N, H)")
+        check_shape(name, state, (N, H), "(N, H)", f"N from x, H from {sources[1]}")
         checked.append(state)
     return x, checked
 
@@ -265,14 +272,41 @@ def check_object(name, value, attributes, description):
 
 
 def check_float_dtype(name, dtype):
-    """Return ``np.dtype(dtype)`` after checking it is a real floating-point type."""
+    """Return ``np.dtype(dtype)`` after checking it is float32 or float64 (the dtypes the package computes in).
+
+    None is refused too, although numpy reads it as float64: a dtype argument says which one.
+    """
+    if dtype is None:
+        raise ValueError(f"{name} must be np.float32 or np.float64, got None")
     try:
-        dtype = np.dtype(dtype)
-    except TypeError as exc:
-        raise ValueError(f"{name} must be a floating-point numpy dtype, got {dtype!r}") from exc
-    if dtype.kind != "f":
-        raise ValueError(f"{name} must be a floating-point numpy dtype (float32 or float64), got {dtype}")
-    return dtype
+        checked = np.dtype(dtype)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be np.float32 or np.float64, got {dtype!r}") from exc
+    if checked not in (np.float32, np.float64):
+        raise ValueError(f"{name} must be np.float32 or np.float64, got {checked}")
+    return checked
+
+
+def check_flag(name, value):
+    """Return ``value`` as a bool after checking it is ``True`` or ``False`` (not a string such as ``"no"``)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def as_rng(name, rng):
+    """``np.random.default_rng(rng)`` for None, a seed >= 0, a list of seeds or a Generator.
+
+    Anything else (a string, a negative or fractional seed) is a ValueError naming ``name``.
+    """
+    if isinstance(rng, np.random.Generator) or rng is None:
+        return np.random.default_rng(rng)
+    seeds = list(rng) if isinstance(rng, (list, tuple)) and rng else [rng]
+    if not all(isinstance(seed, numbers.Integral) and not isinstance(seed, (bool, np.bool_)) and seed >= 0
+               for seed in seeds):
+        raise ValueError(f"{name} must be None, an integer seed >= 0 (or a list of them) or a numpy Generator, "
+                         f"got {rng!r}")
+    return np.random.default_rng([int(seed) for seed in seeds] if isinstance(rng, (list, tuple)) else int(rng))
 
 
 def check_sequence(name, values, check_item, allow_empty=False):
@@ -280,14 +314,9 @@ def check_sequence(name, values, check_item, allow_empty=False):
 
     Labels read ``name[i]``, so a bad entry is reported as e.g. ``lengths[2] must be >= 1``.
     """
-    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__len__") or np.ndim(values) > 1:
+    if (isinstance(values, (str, bytes, dict)) or not hasattr(values, "__len__")
+            or (isinstance(values, np.ndarray) and values.ndim != 1)):
         raise ValueError(f"{name} must be a list of values, got {type(values).__name__}: {values!r}")
     if len(values) == 0 and not allow_empty:
         raise ValueError(f"{name} is empty; expected at least one entry")
     return [check_item(f"{name}[{index}]", value) for index, value in enumerate(values)]
-
-
-def check_system(name, system):
-    """Raise ``ValueError`` unless ``system`` follows the protocol of :mod:`lstm_course.online.systems`."""
-    return check_object(name, system, ("n_state", "n_params", "step", "vjp", "loss"),
-                        "a system of lstm_course.online.systems, such as ElmanSystem")

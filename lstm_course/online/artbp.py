@@ -27,7 +27,8 @@ the same code (cuts every k steps, factors 1).
 
 import numpy as np
 
-from lstm_course._validation import as_float_array, check_positive_int, check_scalar, check_shape, check_system
+from lstm_course._validation import as_float_array, as_rng, check_positive_int, check_scalar, check_shape
+from lstm_course.online._checks import check_start, check_step, check_system
 
 
 class _SegmentBPTT:
@@ -37,13 +38,16 @@ class _SegmentBPTT:
         self.system = check_system("system", system)
         self.theta = as_float_array("theta", theta, ndim=1)
         check_shape("theta", self.theta, (system.n_params,), "(P,)")
+        self.s = None
 
     def start(self, s0):
         """Begin a stream in state ``s0 (N, n)`` with an empty segment."""
-        self.s, self.t, self.segment = s0, 0, []
+        self.s, self.t, self.segment = check_start(self.system, s0), 0, []
 
     def step(self, x_t, y_t):
-        """One step: returns ``(l_t, g)``, g the segment's gradient ``(P,)`` if the stream is cut after t, else None."""
+        """One step on ``x_t (N, D)``, ``y_t (N, O)``: returns ``(l_t, g)``, g the segment's gradient ``(P,)`` if
+        the stream is cut after t, else None."""
+        x_t, y_t = check_step(self.system, self.s, x_t, y_t)
         self.s, cache = self.system.step(self.theta, self.s, x_t)
         self.t += 1
         loss, dl_ds = self.system.loss(self.s, y_t)
@@ -57,7 +61,7 @@ class _SegmentBPTT:
 
     def _backward(self):
         system, theta = self.system, self.theta
-        grad = np.zeros(system.n_params)
+        grad = np.zeros(system.n_params, theta.dtype)
         carry = 0.0                                    # compensated error arriving from step tau + 1
         for cache, dl_ds, c in reversed(self.segment):
             carry = carry / (1.0 - c) if np.ndim(carry) else carry   # no cut after tau: reweight
@@ -98,7 +102,7 @@ class ARTBP(_SegmentBPTT):
             if cuts.ndim != 1 or cuts.dtype != bool:
                 raise ValueError(f"cuts must be a 1-D boolean array (T,), got dtype {cuts.dtype}, "
                                  f"shape {cuts.shape}")
-        self.c, self.cuts, self.rng = c, cuts, np.random.default_rng(rng)
+        self.c, self.cuts, self.rng = c, cuts, as_rng("rng", rng)
 
     def probability(self, k):
         """c for a segment that has reached length k, checked to lie in [0, 1)."""

@@ -23,9 +23,10 @@ k1 = 1 and no truncation is checked.
 """
 import numpy as np
 
-from lstm_course._validation import as_float_array, check_scalar, check_sequence_inputs, check_shape, check_system
+from lstm_course._validation import as_float_array, check_scalar, check_sequence_inputs, check_shape
 from lstm_course.models import recurrent
 from lstm_course.nn import cells, lstm, rnn
+from lstm_course.online._checks import check_start, check_step, check_system
 
 
 def _direct_dz(x_t, h_prev, G, H):
@@ -70,7 +71,7 @@ def rtrl_gradients(params, x, y, cell="lstm", h0=None, c0=None):
     N, T, _ = x.shape
     check_shape("x", x, (N, T, D), "(N, T, D) with D from Wx")
     y = as_float_array("y", y, ndim=3)
-    check_shape("y", y, (N, T, O), "(N, T, O) with O from Wy")
+    check_shape("y", y, (N, T, O), "(N, T, O)", "N, T from x, O from Wy")
     names = tuple(f"{name}0" for name in spec.state_names)
     x, state = check_sequence_inputs(x, dict(zip(names, spec.initial_state(h0=h0, c0=c0), strict=True)), D, H)
     dtype = np.result_type(x, y, *state, *params.values())   # float32 end to end when everything is float32
@@ -118,14 +119,16 @@ class OnlineRTRL:
         self.system = check_system("system", system)
         self.theta = as_float_array("theta", theta, ndim=1)
         check_shape("theta", self.theta, (system.n_params,), "(P,)")
+        self.s = None
 
     def start(self, s0):
-        """Begin a stream in state ``s0 (N, n)`` with zero sensitivities."""
-        self.s = s0
-        self.sensitivity = np.zeros(s0.shape + (self.system.n_params,))
+        """Begin a stream in state ``s0 (N, n)`` with zero sensitivities (in the dtype of ``theta``)."""
+        self.s = check_start(self.system, s0).astype(self.theta.dtype, copy=False)
+        self.sensitivity = np.zeros(self.s.shape + (self.system.n_params,), self.theta.dtype)
 
     def step(self, x_t, y_t):
-        """One step: returns ``(l_t, g_t)``."""
+        """One step on ``x_t (N, D)``, ``y_t (N, O)``: returns ``(l_t, g_t)``."""
+        x_t, y_t = check_step(self.system, self.s, x_t, y_t)
         system = self.system
         self.s, cache = system.step(self.theta, self.s, x_t)
         self.sensitivity = system.jvp_state(self.theta, cache, self.sensitivity) + system.jac_params(self.theta, cache)
@@ -164,9 +167,9 @@ def one_unit_sensitivity_step(x, h_prev, sensitivity_prev, wx, wh, b):
     """
     x = as_float_array("x", x, ndim=1)
     h_prev = as_float_array("h_prev", h_prev, ndim=1)
-    check_shape("h_prev", h_prev, x.shape, "(N,)")
+    check_shape("h_prev", h_prev, x.shape, "(N,)", "N from x")
     sensitivity_prev = as_float_array("sensitivity_prev", sensitivity_prev, ndim=2)
-    check_shape("sensitivity_prev", sensitivity_prev, (x.size, 3), "(N, 3)")
+    check_shape("sensitivity_prev", sensitivity_prev, (x.size, 3), "(N, 3)", "N from x")
     for name, value in (("wx", wx), ("wh", wh), ("b", b)):
         check_scalar(name, value)
     dtype = np.result_type(x, h_prev, sensitivity_prev)

@@ -30,7 +30,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lstm_course._validation import as_float_array, check_object, check_positive_int, check_scalar, check_shape
+from lstm_course._validation import (
+    as_float_array,
+    check_flag,
+    check_object,
+    check_positive_int,
+    check_scalar,
+    check_shape,
+)
 from lstm_course.models import recurrent
 from lstm_course.nn import rnn
 from lstm_course.online import rtrl
@@ -188,7 +195,7 @@ class InfluenceBalancing(_LinearReadout):
 class OnlineRun(NamedTuple):
     """What :func:`run_online` records."""
 
-    losses: np.ndarray          # (T,) l_t, summed over the batch
+    losses: np.ndarray          # (T,) l_t, summed over the batch (float64 whatever theta's dtype, a history)
     update_times: np.ndarray    # (U,) 1-based steps at which a gradient was produced
     gradient_sum: np.ndarray    # (P,) sum of all gradients produced (the full-stream estimate)
     theta: np.ndarray           # (P,) parameters at the end
@@ -232,11 +239,11 @@ def run_online(estimator, x, y, learning_rate=0.0, s0=None, record_theta=False):
     check_shape("y", y, (N, T, system.Wy.shape[1]), "(N, T, O) with N, T from x, O the readout's outputs")
     learning_rate = check_scalar("learning_rate", learning_rate, low=0.0)
     n = estimator.system.n_state
-    s0 = np.zeros((N, n)) if s0 is None else as_float_array("s0", s0, ndim=2)
+    s0 = np.zeros((N, n), estimator.theta.dtype) if s0 is None else as_float_array("s0", s0, ndim=2)
     check_shape("s0", s0, (N, n), "(N, n)")
     theta = estimator.theta
     losses, times, total = np.empty(T), [], np.zeros_like(theta)
-    trace = np.empty((T if record_theta else 0, theta.size))
+    trace = np.empty((T if check_flag("record_theta", record_theta) else 0, theta.size), theta.dtype)
 
     def apply(t, grad):
         nonlocal total

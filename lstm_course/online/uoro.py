@@ -27,7 +27,8 @@ Everything works per sequence: a batch of N sequences carries ``s~ (N, n)`` and
 """
 import numpy as np
 
-from lstm_course._validation import as_float_array, check_scalar, check_shape, check_system
+from lstm_course._validation import as_float_array, as_rng, check_scalar, check_shape
+from lstm_course.online._checks import check_start, check_step, check_system
 
 
 class UORO:
@@ -66,25 +67,28 @@ class UORO:
                 raise ValueError(f"signs must be an (N, T, n) array of +1 and -1 with n = {system.n_state}, "
                                  f"got shape {signs.shape}")
         self.eps = check_scalar("eps", eps, low=0.0, low_open=True)
-        self.rng, self.signs = np.random.default_rng(rng), signs
+        self.rng, self.signs, self.s = as_rng("rng", rng), signs, None
 
     def start(self, s0):
-        """Begin a stream in state ``s0 (N, n)`` with zero tangents."""
+        """Begin a stream in state ``s0 (N, n)`` with zero tangents (in the dtype of ``theta``)."""
+        s0 = check_start(self.system, s0)
         if self.signs is not None and self.signs.shape[0] != s0.shape[0]:
-            raise ValueError(f"signs must have N = {s0.shape[0]} rows like the stream, got {self.signs.shape[0]}")
-        self.s, self.t = s0, 0
-        self.state_tangent = np.zeros(s0.shape)
-        self.param_tangent = np.zeros((s0.shape[0], self.system.n_params))
+            raise ValueError(f"signs must have N = {s0.shape[0]} rows like s0, got {self.signs.shape[0]}")
+        dtype = self.theta.dtype
+        self.s, self.t = s0.astype(dtype, copy=False), 0
+        self.state_tangent = np.zeros(s0.shape, dtype)
+        self.param_tangent = np.zeros((s0.shape[0], self.system.n_params), dtype)
 
     def _draw(self, N, n):
         if self.signs is None:
-            return self.rng.choice([-1.0, 1.0], size=(N, n))
+            return self.rng.choice(np.array([-1.0, 1.0], self.theta.dtype), size=(N, n))
         if self.t >= self.signs.shape[1]:
             raise ValueError(f"signs has {self.signs.shape[1]} steps but the stream is longer")
-        return self.signs[:, self.t]
+        return self.signs[:, self.t].astype(self.theta.dtype, copy=False)
 
     def step(self, x_t, y_t):
-        """One step: returns ``(l_t, g~_t)`` with ``g~_t (P,)`` the estimate of dl_t/dtheta."""
+        """One step on ``x_t (N, D)``, ``y_t (N, O)``: returns ``(l_t, g~_t)``, g~_t ``(P,)`` estimating dl_t/dtheta."""
+        x_t, y_t = check_step(self.system, self.s, x_t, y_t)
         system, theta, eps = self.system, self.theta, self.eps
         self.s, cache = system.step(theta, self.s, x_t)
         nu = self._draw(*self.s.shape)
@@ -132,9 +136,9 @@ def exact_mean(system, theta, x, y, s0=None):
     n = system.n_state
     if N * T * n > 16:
         raise ValueError(f"exact_mean enumerates 2^(N T n) sign patterns; N T n = {N * T * n} > 16")
-    total = np.zeros(system.n_params)
+    total = np.zeros(system.n_params, theta.dtype)
     for code in range(2 ** (N * T * n)):
         bits = (code >> np.arange(N * T * n)) & 1
         signs = (2.0 * bits - 1.0).reshape(N, T, n)
-        total += run_online(UORO(system, np.array(theta, dtype=float), signs=signs), x, y, s0=s0).gradient_sum
+        total += run_online(UORO(system, theta.copy(), signs=signs), x, y, s0=s0).gradient_sum
     return total / 2 ** (N * T * n)

@@ -2,7 +2,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lstm_course.plots._common import _axes
+from lstm_course._validation import check_positive_int, check_scalar
+from lstm_course.plots._common import _axes, _axes_row, _labelled, _values
 from lstm_course.plots.unrolling import activation_memory
 
 
@@ -20,17 +21,25 @@ def cost_vs_length(lengths, seconds, fit=None, ax=None, title="Time of one full-
     -------
     matplotlib Axes
     """
-    ax = _axes(ax, figsize=(5.5, 3.5))
-    lengths = np.asarray(lengths, dtype=float)
-    ax.plot(lengths, 1e3 * np.asarray(seconds), "o", label="measured (fastest CPU time)")
+    lengths = _values("lengths", lengths)
+    seconds = _values("seconds", seconds, length=len(lengths), of="lengths")
     if fit is not None:
-        slope, intercept, r_squared = fit
+        slope, intercept, r_squared = _fit(fit)
+    ax = _axes(ax, figsize=(5.5, 3.5))
+    ax.plot(lengths, 1e3 * seconds, "o", label="measured (fastest CPU time)")
+    if fit is not None:
         grid = np.linspace(0, lengths.max(), 50)
         ax.plot(grid, 1e3 * (slope * grid + intercept), "--",
                 label=f"linear fit: {1e6 * slope:.1f} µs per step, $R^2$ = {r_squared:.3f}")
     ax.set(xlabel="sequence length T", ylabel="ms per update", title=title)
     ax.legend()
     return ax
+
+
+def _fit(fit):
+    if not isinstance(fit, (tuple, list)) or len(fit) != 3:
+        raise ValueError(f"fit must be a tuple (slope, intercept, r_squared) as linear_fit returns, got {fit!r}")
+    return tuple(check_scalar(f"fit[{index}]", value) for index, value in enumerate(fit))
 
 
 def cost_and_memory(lengths, seconds, bytes_by_label, fit=None):
@@ -49,6 +58,12 @@ def cost_and_memory(lengths, seconds, bytes_by_label, fit=None):
     -------
     ndarray of two matplotlib Axes
     """
+    lengths = _values("lengths", lengths)
+    _values("seconds", seconds, length=len(lengths), of="lengths")
+    _labelled("bytes_by_label", bytes_by_label, lambda name, measured: _values(name, measured, length=len(lengths),
+                                                                               of="lengths"))
+    if fit is not None:
+        _fit(fit)
     _, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
     cost_vs_length(lengths, seconds, fit=fit, ax=axes[0])
     activation_memory(lengths, bytes_by_label, ax=axes[1])
@@ -69,10 +84,17 @@ def sine_predictions(x, y, yhat, n_show=3, axes=None, title="Next-step predictio
     -------
     ndarray of matplotlib Axes
     """
-    n_show = min(n_show, len(x))
+    x = _values("x", x, ndim=3)
+    y = _values("y", y, ndim=3)
+    yhat = _values("yhat", yhat, ndim=3)
+    for name, array in (("x", x), ("y", y), ("yhat", yhat)):
+        if array.shape[1:] != (x.shape[1], 1):
+            raise ValueError(f"{name} must have shape (N, T, 1) with T = {x.shape[1]} from x, got {array.shape}")
+    n_show = min(check_positive_int("n_show", n_show), len(x), len(y), len(yhat))
     if axes is None:
-        _, axes = plt.subplots(n_show, 1, figsize=(6.5, 1.9 * n_show), sharex=True, layout="constrained")
-    axes = np.atleast_1d(axes)
+        _, axes = plt.subplots(n_show, 1, figsize=(6.5, 1.9 * n_show), sharex=True, layout="constrained",
+                               squeeze=False)
+    axes = np.ravel(np.asarray(axes, dtype=object))[:n_show]
     steps = np.arange(x.shape[1])
     for n, ax in enumerate(axes):
         ax.plot(steps, x[n, :, 0], color="0.7", label="input $x_t$")
@@ -98,10 +120,8 @@ def error_injection(flows, axes=None, title="Error injected by the loss and tota
     -------
     ndarray of matplotlib Axes, one per loss type
     """
-    if axes is None:
-        _, axes = plt.subplots(1, len(flows), figsize=(5.0 * len(flows), 3.3), sharey=True,
-                               layout="constrained")
-    axes = np.atleast_1d(axes)
+    flows = _labelled("flows", flows, _flow, "error_per_step results")
+    axes = _axes_row(axes, len(flows), (5.0 * len(flows), 3.3), sharey=True)
     for ax, (label, flow) in zip(axes, flows.items()):
         steps = np.arange(1, len(flow["total"]) + 1)
         ax.bar(steps, flow["injected"], color="#dd8452", label=r"injected $\|e_t\|$")
@@ -111,3 +131,11 @@ def error_injection(flows, axes=None, title="Error injected by the loss and tota
     axes[0].legend(fontsize=8)
     axes[0].figure.suptitle(title)
     return axes
+
+
+def _flow(name, flow):
+    if not isinstance(flow, dict) or "injected" not in flow or "total" not in flow:
+        raise ValueError(f"{name} must be a dict with injected and total (as error_per_step returns), got {flow!r}")
+    total = _values(f"{name}['total']", flow["total"])
+    return {"total": total, "injected": _values(f"{name}['injected']", flow["injected"], length=len(total),
+                                                of=f"{name}['total']")}

@@ -1,8 +1,8 @@
 """Figures for Chapter 8: the character language model's learning curve and the TBPTT comparison."""
-import matplotlib.pyplot as plt
 import numpy as np
 
-from lstm_course.plots._common import _axes
+from lstm_course._validation import check_scalar
+from lstm_course.plots._common import _axes, _axes_row, _labelled, _values
 
 
 def bpc_curve(updates, valid_bpc, baselines=None, ax=None, title="Validation bits per character"):
@@ -19,6 +19,10 @@ def bpc_curve(updates, valid_bpc, baselines=None, ax=None, title="Validation bit
     -------
     matplotlib Axes
     """
+    updates = _values("updates", updates)
+    valid_bpc = _values("valid_bpc", valid_bpc, length=len(updates), of="updates")
+    if baselines is not None:
+        baselines = _labelled("baselines", baselines, check_scalar, "bits per character")
     ax = _axes(ax, (6.0, 3.6))
     ax.plot(updates, valid_bpc, marker="o", color="C0", label="LSTM (validation)")
     for index, (label, value) in enumerate((baselines or {}).items()):
@@ -43,17 +47,20 @@ def tbptt_comparison(labels, valid_bpc, seconds, activation_bytes, axes=None,
     -------
     array of matplotlib Axes
     """
-    if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(10.5, 3.4), layout="constrained")
+    if not isinstance(labels, (list, tuple)) or not labels or not all(isinstance(label, str) for label in labels):
+        raise ValueError(f"labels must be a non-empty list of strings, got {labels!r}")
+    valid_bpc, seconds, activation_bytes = (
+        _values(name, value, length=len(labels), of="labels") for name, value in
+        (("valid_bpc", valid_bpc), ("seconds", seconds), ("activation_bytes", activation_bytes)))
+    axes = _axes_row(axes, 3, (10.5, 3.4))
     positions = np.arange(len(labels))
     panels = [(valid_bpc, "validation bits per character", "{:.2f}"), (seconds, "training time (s)", "{:.1f}"),
-              (np.asarray(activation_bytes) / 1e6, "activations per update (MB)", "{:.2f}")]
+              (activation_bytes / 1e6, "activations per update (MB)", "{:.2f}")]
     for ax, (values, ylabel, fmt) in zip(axes, panels):
         bars = ax.bar(positions, values, color=[f"C{i}" for i in range(len(labels))])
         ax.bar_label(bars, labels=[fmt.format(v) for v in values], fontsize=8)
         ax.set_xticks(positions, labels, rotation=30, ha="right", fontsize=8)
         ax.set_ylabel(ylabel)
-    lowest = min(valid_bpc)
-    axes[0].set_ylim(lowest - 0.3, max(valid_bpc) + 0.15)
+    axes[0].set_ylim(np.nanmin(valid_bpc) - 0.3, np.nanmax(valid_bpc) + 0.15)
     axes[0].figure.suptitle(title)
     return axes

@@ -3,7 +3,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from lstm_course.plots._common import _axes
+from lstm_course._validation import check_scalar
+from lstm_course.plots._common import _axes, _axes_row, _labelled, _values
 
 CARRY_COLOR = "tab:red"
 GATE_COLORS = {"i": "tab:green", "f": "tab:orange", "g": "tab:purple", "o": "tab:blue"}
@@ -93,8 +94,8 @@ def gradient_flow_curves(flows, axes=None, title="Error flowing back from the la
     -------
     ndarray of two Axes
     """
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained", sharey=True)
+    flows = _labelled("flows", flows, _flow, "gradient_flow results")
+    axes = _axes_row(axes, 2, (10, 3.8), sharey=True)
     for label, flow in flows.items():
         line, = axes[1].semilogy(flow["distance"], flow["dh"], label=label)
         if "dc" in flow:
@@ -106,6 +107,18 @@ def gradient_flow_curves(flows, axes=None, title="Error flowing back from the la
     axes[1].legend(fontsize=9)
     axes[0].figure.suptitle(title)
     return np.asarray(axes)
+
+
+def _flow(name, flow):
+    if not isinstance(flow, dict) or not {"distance", "dh"} <= set(flow):
+        raise ValueError(f"{name} must be a dict with distance, dh and optionally dc (as gradient_flow returns), "
+                         f"got {flow!r}")
+    distance = _values(f"{name}['distance']", flow["distance"])
+    checked = {"distance": distance}
+    for key in ("dh", "dc"):
+        if key in flow:
+            checked[key] = _values(f"{name}[{key!r}]", flow[key], length=len(distance), of=f"{name}['distance']")
+    return checked
 
 
 def state_drift(steps, magnitudes, ax=None, title="Cell state without and with a forget gate"):
@@ -120,6 +133,9 @@ def state_drift(steps, magnitudes, ax=None, title="Cell state without and with a
     -------
     matplotlib Axes
     """
+    steps = _values("steps", steps)
+    magnitudes = _labelled("magnitudes", magnitudes,
+                           lambda name, values: _values(name, values, length=len(steps), of="steps"))
     ax = _axes(ax)
     for label, values in magnitudes.items():
         ax.semilogy(steps, values, label=label)
@@ -143,9 +159,16 @@ def gate_trace(trace, axes=None):
     -------
     ndarray of two Axes
     """
+    if not isinstance(trace, dict) or not set(_TRACE) <= set(trace):
+        missing = sorted(set(_TRACE) - set(trace)) if isinstance(trace, dict) else list(_TRACE)
+        raise ValueError(f"trace must be the dict gated_unit_trace returns, with {', '.join(_TRACE)}; "
+                         f"missing {', '.join(missing)}")
+    c = _values("trace['c']", trace["c"])
+    trace = {key: _values(f"trace[{key!r}]", trace[key], length=len(c), of="trace['c']") for key in _TRACE}
     if axes is None:
         _, axes = plt.subplots(2, 1, figsize=(8, 4.6), layout="constrained", sharex=True)
-    steps = np.arange(1, len(trace["c"]) + 1)
+    axes = _axes_row(axes, 2, None)
+    steps = np.arange(1, len(c) + 1)
     axes[0].step(steps, trace["inputs"], where="mid", color="0.3", label="input $x_t$")
     for name in ("i", "f", "o"):
         axes[0].plot(steps, trace[name], color=GATE_COLORS[name], label=f"gate ${name}_t$")
@@ -157,6 +180,9 @@ def gate_trace(trace, axes=None):
     axes[1].set(xlabel="time step t", ylabel="value", title="state")
     axes[1].legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return np.asarray(axes)
+
+
+_TRACE = ("inputs", "i", "f", "o", "c", "h")
 
 
 def adding_results(rows, ax=None, criterion=0.04, chance=None, title="Adding problem: held-out success rate"):
@@ -174,6 +200,9 @@ def adding_results(rows, ax=None, criterion=0.04, chance=None, title="Adding pro
     -------
     matplotlib Axes
     """
+    rows = _rows(rows)
+    criterion = check_scalar("criterion", criterion, low=0.0, low_open=True)
+    chance = check_scalar("chance", chance, low=0.0, high=1.0, allow_none=True)
     ax = _axes(ax)
     for cell in sorted({row["cell"] for row in rows}):
         mine = [row for row in rows if row["cell"] == cell]
@@ -189,3 +218,23 @@ def adding_results(rows, ax=None, criterion=0.04, chance=None, title="Adding pro
     ax.grid(True, alpha=0.3)
     ax.legend()
     return ax
+
+
+def _rows(rows):
+    """Rows with ``cell`` (a name), ``length`` (an integer, possibly a CSV string) and ``success_rate`` in [0, 1]."""
+    if not isinstance(rows, (list, tuple)) or not rows:
+        raise ValueError(f"rows must be a non-empty list of dicts with cell, length and success_rate, got {rows!r}")
+    checked = []
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict) or not {"cell", "length", "success_rate"} <= set(row):
+            raise ValueError(f"rows[{index}] must be a dict with cell, length and success_rate, got {row!r}")
+        try:
+            length, rate = int(row["length"]), float(row["success_rate"])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"rows[{index}] must hold an integer length and a number success_rate, "
+                             f"got {row!r}") from exc
+        check_scalar(f"rows[{index}]['success_rate']", rate, low=0.0, high=1.0)
+        if not isinstance(row["cell"], str):
+            raise ValueError(f"rows[{index}]['cell'] must be a cell name such as 'lstm', got {row['cell']!r}")
+        checked.append({"cell": row["cell"], "length": length, "success_rate": rate})
+    return checked

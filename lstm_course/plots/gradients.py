@@ -2,7 +2,8 @@
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from lstm_course.plots._common import _axes
+from lstm_course._validation import check_int, check_scalar, check_sequence
+from lstm_course.plots._common import _axes, _labelled, _values
 
 
 def power_curves(bases, length, ax=None, title="Repeated multiplication: $w^k$"):
@@ -19,10 +20,11 @@ def power_curves(bases, length, ax=None, title="Repeated multiplication: $w^k$")
     -------
     matplotlib Axes
     """
+    bases = check_sequence("bases", bases, check_scalar)
+    exponents = np.arange(check_int("length", length, minimum=0) + 1)
     ax = _axes(ax)
-    exponents = np.arange(length + 1)
     for base in bases:
-        ax.plot(exponents, np.abs(float(base)) ** exponents, label=f"w = {base:g}")
+        ax.plot(exponents, np.abs(base) ** exponents, label=f"w = {base:g}")
     ax.axhline(1.0, color="0.6", lw=0.8, ls=":")
     ax.set_yscale("log")
     ax.set(xlabel="number of factors k", ylabel="$|w|^k$", title=title)
@@ -47,15 +49,16 @@ def norm_vs_lag(norms, ax=None, bounds=None, title=r"$\|\partial h_T / \partial 
     -------
     matplotlib Axes
     """
+    runs = _labelled("norms", norms, _norm_run) if isinstance(norms, dict) else {None: _norm_run("norms", norms)}
+    if bounds is not None:
+        bounds = _labelled("bounds", bounds, lambda name, bound: check_scalar(name, bound, low=0.0))
     ax = _axes(ax, figsize=(6, 3.8))
-    runs = norms if isinstance(norms, dict) else {None: norms}
     smallest, largest = 1.0, 1.0
     for label, run in runs.items():
-        run = np.atleast_2d(run)
         lags = np.arange(run.shape[1])
         (line,) = ax.plot(lags, np.median(run, axis=0), label=label)
         ax.fill_between(lags, run.min(axis=0), run.max(axis=0), color=line.get_color(), alpha=0.2, lw=0)
-        smallest, largest = min(smallest, run.min()), max(largest, run.max())
+        smallest, largest = min(smallest, np.nanmin(run)), max(largest, np.nanmax(run))
         if bounds and label in bounds:
             ax.plot(lags, bounds[label] ** lags.astype(float), color=line.get_color(), ls="--", lw=1)
     # Keep the measured curves in view: a bound lambda_1**k can be astronomically large.
@@ -66,6 +69,14 @@ def norm_vs_lag(norms, ax=None, bounds=None, title=r"$\|\partial h_T / \partial 
     if any(label is not None for label in runs):
         ax.legend(fontsize="small")
     return ax
+
+
+def _norm_run(name, run):
+    """Norms ``(N, K)`` of N sequences at lags 0..K-1 (one sequence may be given as ``(K,)``)."""
+    run = np.atleast_2d(_values(name, run, ndim=None))
+    if run.ndim != 2:
+        raise ValueError(f"{name} must be an (N, K) array of norms (N sequences, lags 0..K-1), got shape {run.shape}")
+    return run
 
 
 def gradient_heatmap(norm_matrix, ax=None, floor=1e-12, title="Which past steps still receive gradient"):
@@ -84,6 +95,10 @@ def gradient_heatmap(norm_matrix, ax=None, floor=1e-12, title="Which past steps 
     -------
     matplotlib Axes
     """
+    norm_matrix = _values("norm_matrix", norm_matrix, ndim=2)
+    if norm_matrix.shape[0] != norm_matrix.shape[1]:
+        raise ValueError(f"norm_matrix must be square, (T + 1, T + 1), got shape {norm_matrix.shape}")
+    floor = check_scalar("floor", floor, low=0.0, low_open=True)
     ax = _axes(ax, figsize=(5, 4.2))
     values = np.ma.masked_invalid(np.maximum(norm_matrix, floor))
     image = ax.imshow(values, origin="upper", cmap="magma", norm=LogNorm(vmin=floor, vmax=max(values.max(), 1.0)),
@@ -110,10 +125,13 @@ def condition_scatter(spectral_radii, largest_singular_values, final_norms, lag,
     -------
     matplotlib Axes
     """
+    spectral_radii = _values("spectral_radii", spectral_radii)
+    largest_singular_values, final_norms = (
+        _values(name, value, length=len(spectral_radii), of="spectral_radii") for name, value in
+        (("largest_singular_values", largest_singular_values), ("final_norms", final_norms)))
+    lag = check_int("lag", lag, minimum=0)
     ax = _axes(ax, figsize=(6, 3.8))
-    spectral_radii = np.asarray(spectral_radii)
-    final_norms = np.asarray(final_norms)
-    below = np.asarray(largest_singular_values) < 1.0
+    below = largest_singular_values < 1.0
     ax.scatter(spectral_radii[below], final_norms[below], s=14, label=r"$\lambda_1 < 1$")
     ax.scatter(spectral_radii[~below], final_norms[~below], s=14, marker="^", label=r"$\lambda_1 \geq 1$")
     ax.axvline(1.0, color="0.4", lw=0.8, ls="--")
@@ -142,13 +160,21 @@ def error_surface(w_values, b_values, loss, paths=None, ax=None,
     -------
     matplotlib Axes
     """
+    w_values, b_values = _values("w_values", w_values), _values("b_values", b_values)
+    loss = _values("loss", loss, ndim=2)
+    if loss.shape != (len(b_values), len(w_values)):
+        raise ValueError(f"loss must have shape (Q, P) = {(len(b_values), len(w_values))} with Q from b_values "
+                         f"and P from w_values, got {loss.shape}")
+    if min(loss.shape) < 2:
+        raise ValueError(f"w_values and b_values need at least two values each for contours, got {loss.shape}")
+    if paths is not None:
+        paths = _labelled("paths", paths, _path, "(n, 2) arrays of (w, b)")
     ax = _axes(ax, figsize=(6.5, 4.5))
     image = ax.contourf(w_values, b_values, loss, levels=30, cmap="viridis")
     ax.figure.colorbar(image, ax=ax, label="E")
     markers = iter(["o", "s", "^", "D"])
     colors = iter(["white", "tab:red", "tab:orange", "tab:pink"])
     for label, path in (paths or {}).items():
-        path = np.asarray(path)
         color = next(colors)
         ax.plot(path[:, 0], path[:, 1], marker=next(markers), ms=3, lw=1.2, color=color, label=label)
         ax.plot(*path[0], marker="*", ms=12, color=color, mec="k")
@@ -157,3 +183,10 @@ def error_surface(w_values, b_values, loss, paths=None, ax=None,
         ax.legend(fontsize="small", loc="upper right")
     return ax
 
+
+
+def _path(name, path):
+    path = _values(name, path, ndim=2)
+    if path.shape[1] != 2:
+        raise ValueError(f"{name} must be an (n, 2) array of (w, b) points, got shape {path.shape}")
+    return path

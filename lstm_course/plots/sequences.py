@@ -2,6 +2,9 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from lstm_course._validation import check_int, check_object, check_positive_int, check_scalar
+from lstm_course.plots._common import _axes, _axes_row, _labelled, _values
+
 
 def sample_orders(panels, figsize=None):
     """Draw one slots x batches grid per sample order.
@@ -24,13 +27,14 @@ def sample_orders(panels, figsize=None):
     -------
     matplotlib Figure
     """
+    panels = _labelled("panels", panels, _panel, "(sequence, chunk, batch_size, reset_every)")
     if figsize is None:
         figsize = (5.0 * len(panels), 3.0)
     fig, axes = plt.subplots(1, len(panels), figsize=figsize, layout="constrained", squeeze=False)
     cmap = plt.get_cmap("tab10")
     for ax, (title, (sequence, chunk, batch_size, reset_every)) in zip(axes[0], panels.items()):
-        grid_seq = np.asarray(sequence).reshape(-1, batch_size).T
-        grid_chunk = np.asarray(chunk).reshape(-1, batch_size).T
+        grid_seq = sequence.reshape(-1, batch_size).T
+        grid_chunk = chunk.reshape(-1, batch_size).T
         slots, batches = grid_seq.shape
         colours = cmap(grid_seq % 10)
         ax.imshow(colours, aspect="auto", alpha=0.55)
@@ -43,6 +47,21 @@ def sample_orders(panels, figsize=None):
         ax.set_yticks(range(slots))
         ax.set(xlabel="batch", ylabel="slot", title=title)
     return fig
+
+
+def _panel(name, panel):
+    """(sequence, chunk, batch_size, reset_every): integer positions whose count batch_size divides."""
+    if not isinstance(panel, (tuple, list)) or len(panel) != 4:
+        raise ValueError(f"{name} must be a tuple (sequence, chunk, batch_size, reset_every), got {panel!r}")
+    sequence, chunk = (_values(f"{name} {part}", value) for part, value in zip(("sequence", "chunk"), panel))
+    batch_size = check_positive_int(f"{name} batch_size", panel[2])
+    reset_every = check_positive_int(f"{name} reset_every", panel[3])
+    if len(chunk) != len(sequence) or len(sequence) % batch_size:
+        raise ValueError(f"{name} must give sequence and chunk of equal length, a multiple of batch_size = "
+                         f"{batch_size}; got lengths {len(sequence)} and {len(chunk)}")
+    if not np.all((sequence >= 0) & (sequence == np.round(sequence)) & (chunk >= 0) & (chunk == np.round(chunk))):
+        raise ValueError(f"{name} must give non-negative integer sequence and chunk indices")
+    return sequence.astype(int), chunk.astype(int), batch_size, reset_every
 
 
 def acf_pacf(acf, pacf, bound, window=None, z=1.96, axes=None):
@@ -65,9 +84,15 @@ def acf_pacf(acf, pacf, bound, window=None, z=1.96, axes=None):
     -------
     ndarray of two matplotlib Axes
     """
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.2), layout="constrained")
-    acf, pacf = np.asarray(acf), np.asarray(pacf)
+    acf = _values("acf", acf)
+    if len(acf) < 2:
+        raise ValueError(f"acf must hold lags 0..max_lag with max_lag >= 1, got {len(acf)} value(s)")
+    pacf = _values("pacf", pacf, length=len(acf), of="acf")
+    bound = check_scalar("bound", bound, low=0.0)
+    if window is not None:
+        window = check_int("window", window, minimum=0, maximum=len(acf) - 1)
+    z = check_scalar("z", z, low=0.0, low_open=True)
+    axes = _axes_row(axes, 2, (10, 3.2))
     lags = np.arange(len(acf))
     for ax, values, name in ((axes[0], acf, "ACF"), (axes[1], pacf, "PACF")):
         ax.stem(lags[1:], values[1:], basefmt=" ")
@@ -91,8 +116,13 @@ def grid_search_boxplot(result, sequence_length=None, ax=None, ylabel="validatio
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 3.5), layout="constrained")
+    check_object("result", result, ("lengths", "scores"), "a GridSearchResult (from grid_search_timesteps)")
+    lengths = _values("result.lengths", result.lengths)
+    scores = _values("result.scores", result.scores, ndim=2, length=len(lengths), of="result.lengths")
+    if sequence_length is not None:
+        sequence_length = check_positive_int("sequence_length", sequence_length)
+    result = result._replace(lengths=lengths.astype(int), scores=scores) if hasattr(result, "_replace") else result
+    ax = _axes(ax, figsize=(6.5, 3.5))
     boxes = ax.boxplot(list(result.scores), patch_artist=True)
     ax.set_xticks(range(1, len(result.lengths) + 1), [str(length) for length in result.lengths])
     for box, length in zip(boxes["boxes"], result.lengths):
@@ -117,10 +147,18 @@ def metric_curves(curves, ax=None, xlabel="epoch", ylabel="test $R^2$", title=No
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
+    curves = _labelled("curves", curves, _curve, "(x, values) or (x, values, style)")
+    ax = _axes(ax, figsize=(6.5, 3.8))
     for label, (x, values, *style) in curves.items():
         ax.plot(x, values, marker="o", markersize=3, label=label, **(style[0] if style else {}))
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.legend(fontsize=8)
     return ax
+
+
+def _curve(name, curve):
+    if not isinstance(curve, (tuple, list)) or len(curve) not in (2, 3) or (len(curve) == 3 and
+                                                                          not isinstance(curve[2], dict)):
+        raise ValueError(f"{name} must be a tuple (x, values) or (x, values, style dict), got {curve!r}")
+    x = _values(f"{name} x", curve[0])
+    return (x, _values(f"{name} values", curve[1], length=len(x), of=f"{name} x"), *curve[2:])

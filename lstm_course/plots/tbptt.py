@@ -2,7 +2,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lstm_course.plots._common import _axes
+from lstm_course._validation import as_float_array, check_int, check_positive_int, check_scalar
+from lstm_course.plots._common import _axes, _values
 
 
 def tbptt_schedule(schedule, T, ax=None, title=None):
@@ -27,6 +28,8 @@ def tbptt_schedule(schedule, T, ax=None, title=None):
     -------
     matplotlib Axes
     """
+    T = check_positive_int("T", T)
+    schedule = _schedule(schedule, T)
     ax = _axes(ax, (6.5, 0.45 * len(schedule) + 1.4))
     previous_update = 0
     dropped_any = False
@@ -55,6 +58,23 @@ def tbptt_schedule(schedule, T, ax=None, title=None):
     return ax
 
 
+def _schedule(schedule, T):
+    """The updates (t, w, first) as tbptt_schedule returns them: 1 <= w <= first <= t <= T, t increasing."""
+    if not isinstance(schedule, (list, tuple)) or not schedule:
+        raise ValueError(f"schedule must be a non-empty list of (t, w, first) updates, got {schedule!r}")
+    checked, previous = [], 0
+    for index, update in enumerate(schedule):
+        if not isinstance(update, (tuple, list)) or len(update) != 3:
+            raise ValueError(f"schedule[{index}] must be a tuple (t, w, first), got {update!r}")
+        t, w, first = (check_int(f"schedule[{index}]", value, minimum=1) for value in update)
+        if not (w <= first <= t <= T and t > previous):
+            raise ValueError(f"schedule[{index}] = {tuple(update)} must satisfy w <= first <= t <= T = {T}, with t "
+                             f"after the previous update's {previous}")
+        checked.append((t, w, first))
+        previous = t
+    return checked
+
+
 def _schedule_legend(ax, dropped_any):
     handles = [plt.Line2D([], [], color="tab:blue", linewidth=2.2, marker="o", markerfacecolor="tab:red",
                           markeredgecolor="tab:red", markersize=4, label="injected loss, bar = steps backpropagated"),
@@ -78,6 +98,9 @@ def gradient_bias(k2_values, cosine, relative_error, ax=None):
     -------
     matplotlib Axes (the cosine axis)
     """
+    k2_values = _values("k2_values", k2_values)
+    cosine, relative_error = (_values(name, value, length=len(k2_values), of="k2_values")
+                              for name, value in (("cosine", cosine), ("relative_error", relative_error)))
     ax = _axes(ax, (6, 3.4))
     ax.plot(k2_values, cosine, "o-", color="tab:blue", label="cosine similarity")
     ax.set(xscale="log", xlabel="k2 (steps of backpropagation per loss)", ylabel="cosine similarity",
@@ -109,8 +132,11 @@ def learnability(k2_values, final_losses, lag, chance_loss, ax=None):
     -------
     matplotlib Axes
     """
+    k2_values = _values("k2_values", k2_values)
+    final_losses = _values("final_losses", final_losses, ndim=2, length=len(k2_values), of="k2_values")
+    lag = check_int("lag", lag, minimum=0)
+    chance_loss = check_scalar("chance_loss", chance_loss)
     ax = _axes(ax, (6, 3.4))
-    final_losses = np.asarray(final_losses)
     for seed in range(final_losses.shape[1]):
         ax.plot(k2_values, final_losses[:, seed], "o", color="tab:blue", alpha=0.6,
                 label="one seed" if seed == 0 else None)
@@ -143,7 +169,17 @@ def truncated_vs_full(g_full, g_truncated, k2, k2_values=None, cosine=None, rela
     -------
     matplotlib Figure
     """
-    g_full, g_truncated = np.ravel(g_full), np.ravel(g_truncated)
+    g_full = np.ravel(as_float_array("g_full", g_full))
+    g_truncated = np.ravel(as_float_array("g_truncated", g_truncated))
+    if g_truncated.shape != g_full.shape:
+        raise ValueError(f"g_truncated must have as many entries as g_full ({g_full.size}), got {g_truncated.size}")
+    k2 = check_positive_int("k2", k2)
+    if k2_values is not None:
+        k2_values = _values("k2_values", k2_values)
+        cosine, relative_error = (_values(name, value, length=len(k2_values), of="k2_values")
+                                  for name, value in (("cosine", cosine), ("relative_error", relative_error)))
+        if k2 not in k2_values:
+            raise ValueError(f"k2 must be one of k2_values {k2_values.tolist()} to be circled, got {k2}")
     panels = 2 if k2_values is not None else 1
     fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 3.6), layout="constrained", squeeze=False)
     ax = axes[0, 0]

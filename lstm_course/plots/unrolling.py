@@ -3,8 +3,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from lstm_course._validation import check_positive_int
-from lstm_course.plots._common import _axes
+from lstm_course._validation import as_float_array, check_flag, check_positive_int
+from lstm_course.plots._common import _axes, _labelled, _values
 
 _CELL_WIDTH, _CELL_HEIGHT = 0.9, 0.6
 _CELL_COLOR, _WEIGHT_COLOR = "#cfe3f5", "#b03a2e"
@@ -58,6 +58,7 @@ def draw_unrolled(T, ax=None, state_symbol="h", input_symbol="x", output_symbol=
     T = check_positive_int("T", T)
     if T > 12:
         raise ValueError(f"T must be <= 12 so that the labels stay legible, got {T}")
+    show_folded = check_flag("show_folded", show_folded)
     if ax is None:
         if show_folded:
             _, axes = plt.subplots(1, 2, figsize=(2.2 + 1.45 * T + 2.0, 3.0), layout="constrained",
@@ -112,10 +113,12 @@ def activation_memory(lengths, bytes_by_label, ax=None, title="Stored activation
     -------
     matplotlib Axes
     """
+    lengths = _values("lengths", lengths)
+    bytes_by_label = _labelled("bytes_by_label", bytes_by_label,
+                               lambda name, measured: _values(name, measured, length=len(lengths), of="lengths"))
     ax = _axes(ax, figsize=(5.5, 3.5))
-    lengths = np.asarray(lengths)
     for label, measured in bytes_by_label.items():
-        ax.plot(lengths, np.asarray(measured) / 2**20, "o-", label=label)
+        ax.plot(lengths, measured / 2**20, "o-", label=label)
     ax.set(xscale="log", yscale="log", xlabel="sequence length T", ylabel="stored activations (MiB)",
            title=title)
     ax.grid(True, which="major", alpha=0.3)
@@ -141,8 +144,13 @@ def per_step_contributions(contributions, total=None, ax=None, name="W_h",
     -------
     matplotlib Axes
     """
+    contributions = as_float_array("contributions", contributions)
+    if contributions.ndim < 1 or contributions.size == 0:
+        raise ValueError(f"contributions must be a (T, ...) array of per-copy gradients, "
+                         f"got shape {contributions.shape}")
+    if total is not None:
+        total = as_float_array("total", total)
     ax = _axes(ax, figsize=(5.5, 3.2))
-    contributions = np.asarray(contributions)
     norms = np.linalg.norm(contributions.reshape(len(contributions), -1), axis=1)
     steps = np.arange(1, len(norms) + 1)
     ax.bar(steps, norms, color="#4c72b0", label=rf"copy $t$: $\|\partial L / \partial {name}|_t\|$")

@@ -14,8 +14,11 @@ import html
 import io
 import itertools
 import json
+import numbers
 
 import matplotlib.pyplot as plt
+
+from lstm_course._validation import check_sequence
 
 #: Resolution of the frames: small enough to keep a page light, sharp enough to read.
 FRAME_DPI = 80
@@ -85,15 +88,21 @@ class FrameExplorer:
     """
 
     def __init__(self, title, controls, frames, readouts=None):
+        if not isinstance(title, str):
+            raise ValueError(f"title must be a string, got {type(title).__name__}")
         self.title = title
-        self.controls = [(label, list(values), list(labels), int(initial))
-                         for label, values, labels, initial in controls]
+        self.controls = check_sequence("controls", controls, _control)
         keys = list(itertools.product(*[values for _, values, _, _ in self.controls]))
+        for name, table in (("frames", frames), ("readouts", {} if readouts is None else readouts)):
+            if not isinstance(table, dict):
+                raise ValueError(f"{name} must be a dict keyed by tuples of control values, got {type(table).__name__}")
         missing = [key for key in keys if key not in frames]
         if missing:
             raise ValueError(f"frames is missing the control values {missing[:3]}")
-        self.frames = {key: frames[key] for key in keys}
+        self.frames = {key: _png("frames", key, frames[key]) for key in keys}
         self.readouts = {key: (readouts or {}).get(key, "") for key in keys}
+        if not all(isinstance(line, str) for line in self.readouts.values()):
+            raise ValueError("readouts must map tuples of control values to strings of HTML")
         self.values = tuple(values[initial] for _, values, _, initial in self.controls)
 
     def __len__(self):
@@ -143,6 +152,35 @@ class FrameExplorer:
 
     def __repr__(self):
         return f"<FrameExplorer {self.title!r}: {len(self)} frames, {self.nbytes / 1024:.0f} KiB>"
+
+
+def _control(name, control):
+    """One slider (label, values, labels, initial): a string, equally many values and labels, an index into them."""
+    if not isinstance(control, (tuple, list)) or len(control) != 4:
+        raise ValueError(f"{name} must be a tuple (label, values, labels, initial), got {control!r}")
+    label, values, labels, initial = control
+    if (not isinstance(label, str) or not isinstance(values, (list, tuple)) or not values
+            or not isinstance(labels, (list, tuple)) or len(labels) != len(values)):
+        raise ValueError(f"{name} must be (label, values, labels, initial) with a string label and one label per "
+                         f"value, got {control!r}")
+    if isinstance(initial, bool) or not isinstance(initial, int) or not 0 <= initial < len(values):
+        raise ValueError(f"{name}: initial must be an index into its {len(values)} values, got {initial!r}")
+    return label, list(values), [str(shown) for shown in labels], initial
+
+
+def _png(name, key, png):
+    if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):
+        raise ValueError(f"{name}[{key!r}] must be PNG bytes (as figure_png returns), got {type(png).__name__}")
+    return png
+
+
+def slider_start(name, value, values_name, values):
+    """The index of the starting ``value`` among a slider's numeric ``values``; ValueError naming both otherwise."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        for index, candidate in enumerate(values):
+            if candidate == value:
+                return index
+    raise ValueError(f"{name} must be one of {values_name} {tuple(values)}, got {value!r}")
 
 
 def _png_size(png):

@@ -6,11 +6,11 @@ its results for every slider position.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lstm_course._validation import check_positive_int
+from lstm_course._validation import check_int, check_positive_int, check_scalar, check_sequence
 from lstm_course.lab.gated_unit import gated_unit_trace, input_sequence, retention
 from lstm_course.nn.activations import sigmoid
 from lstm_course.plots.gates import gate_trace as plot_gate_trace
-from lstm_course.widgets._frames import explorer
+from lstm_course.widgets._frames import explorer, slider_start
 
 __all__ = ["gate_explorer"]
 
@@ -44,7 +44,15 @@ def gate_explorer(length=40, pattern="pulse", start=5, amplitude=1.0, input_gate
     FrameExplorer
     """
     T = check_positive_int("length", length)
+    start = check_int("start", start, minimum=0, maximum=T - 1)
     inputs = input_sequence(pattern, T, amplitude, start)
+    sliders = []
+    for label, values_name, values, name, initial in (
+            ("z_i (input)", "input_gates", input_gates, "input_gate", input_gate),
+            ("z_f (forget)", "forget_gates", forget_gates, "forget_gate", forget_gate),
+            ("z_o (output)", "output_gates", output_gates, "output_gate", output_gate)):
+        values = check_sequence(values_name, values, check_scalar)
+        sliders.append((label, values, [f"{v:g}" for v in values], slider_start(name, initial, values_name, values)))
     kept_steps = T - 1 - start
 
     def draw(z_i, z_f, z_o):
@@ -57,11 +65,4 @@ def gate_explorer(length=40, pattern="pulse", start=5, amplitude=1.0, input_gate
         return (f"<code>{gates}</code>; from step {start + 1} to step {T} ({kept_steps} steps) the cell keeps "
                 f"a fraction f<sup>{kept_steps}</sup> = {retention(z_f, kept_steps):.3g} of a stored value")
 
-    def slider(label, values, initial):
-        return (label, list(values), [f"{v:g}" for v in values], list(values).index(initial))
-
-    return explorer("One LSTM unit with hand-set gates",
-                    [slider("z_i (input)", input_gates, input_gate),
-                     slider("z_f (forget)", forget_gates, forget_gate),
-                     slider("z_o (output)", output_gates, output_gate)],
-                    draw, readout)
+    return explorer("One LSTM unit with hand-set gates", sliders, draw, readout)

@@ -3,8 +3,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from lstm_course import plots
+from lstm_course._validation import check_positive_int, check_scalar, check_sequence
 from lstm_course.lab.vanishing import gradient_norm_vs_lag, random_recurrent_matrix, singular_values
-from lstm_course.widgets._frames import explorer
+from lstm_course.widgets._frames import explorer, slider_start
 
 RADII = (0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0)
 LENGTHS = (20, 60, 120)
@@ -39,6 +40,12 @@ def gradient_norm_explorer(hidden_size=16, rng=0, n_sequences=8, input_scale=1.0
     FrameExplorer
         Display it (it is the last expression of a cell) to use it.
     """
+    hidden_size = check_positive_int("hidden_size", hidden_size)
+    radii = check_sequence("radii", radii, lambda name, r: check_scalar(name, r, low=0.0, low_open=True))
+    lengths = check_sequence("lengths", lengths, check_positive_int)
+    starts = (slider_start("radius", radius, "radii", radii), slider_start("length", length, "lengths", lengths))
+    n_sequences = check_positive_int("n_sequences", n_sequences)
+    input_scale = check_scalar("input_scale", input_scale, low=0.0, low_open=True)
     unit_matrix = random_recurrent_matrix(hidden_size, rng, spectral_radius=1.0)
     largest = {r: singular_values(r * unit_matrix)[0] for r in radii}
     norms = {}
@@ -58,6 +65,6 @@ def gradient_norm_explorer(hidden_size=16, rng=0, n_sequences=8, input_scale=1.0
                 f"{np.median(norms[r, T][:, -1]):.2e}")
 
     return explorer("Gradient norm against lag",
-                    [("spectral radius ρ", list(radii), [f"{r:.2f}" for r in radii], list(radii).index(radius)),
-                     ("T", list(lengths), [str(T) for T in lengths], list(lengths).index(length))],
+                    [("spectral radius ρ", radii, [f"{r:.2f}" for r in radii], starts[0]),
+                     ("T", lengths, [str(T) for T in lengths], starts[1])],
                     draw, readout)

@@ -23,8 +23,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from lstm_course._validation import check_callable, check_int
+from lstm_course._validation import check_int
 from lstm_course.checks import _guard
+from lstm_course.checks._arguments import check_blocked_arguments, check_cases, check_run_arguments
 from lstm_course.checks._environment import NamespaceSnapshot
 from lstm_course.checks._feedback import Problem, compare, default_element, first_change
 from lstm_course.checks._verdict import Verdict
@@ -69,11 +70,12 @@ def answers_blocked(functions, exercise):
 
     Parameters
     ----------
-    functions : iterable of Python functions
+    functions : sequence of Python functions
         The package functions that would hand out the answer.
     exercise : str
         Name of the exercise, used in the message.
     """
+    functions = check_blocked_arguments(functions, exercise)
     forbidden = {}
     for function in functions:
         for key in _guard.allowed_fingerprints([function]):
@@ -150,9 +152,10 @@ def run_check(exercise, fn, reference, make_cases, *, seed=None, outputs, mistak
         Functions outside the package that compute the answer (a teacher's own reference): every
         function in their files is recognised and off limits, like the package's code.
     """
-    check_callable("fn", fn)
+    check_run_arguments(exercise, fn, reference, make_cases, outputs, mistakes, allowed, convert, mutable, describe,
+                        answers)
     seed = draw_seed(seed)
-    cases = make_cases(seed)
+    cases = check_cases(make_cases(seed))
     title = f"check_{exercise} (seed {seed})"
     allowed_keys = _guard.allowed_fingerprints(allowed)
     arg_names = _argument_names(reference, max(len(case.args) for case in cases))
@@ -228,6 +231,11 @@ def _case_problems(pristine, given, as_passed, raised, returned, reference, outp
     missing = [name for name in expected if name not in got]
     if missing:
         return [Problem(("missing", *missing), "", f"your function's result has no {', '.join(missing)}")]
+    unexpected = [str(name) for name in got if name not in expected]
+    if unexpected:
+        return [Problem(("unexpected", *unexpected), "", f"your function's result has {', '.join(unexpected)}, "
+                                                         f"which is not asked for (expected only "
+                                                         f"{', '.join(map(str, expected))})")]
     problems = []
     for name in expected:
         problem = compare(name, got[name], expected[name], mistakes, pristine, describe)
@@ -270,7 +278,11 @@ def _materialize(value, depth=0):
 
 
 def _describe_exception(exception):
-    return type(exception).__name__, str(exception), _where(exception)
+    try:
+        text = str(exception)
+    except Exception:  # a student's exception whose __str__ fails still gets reported
+        text = "(its message could not be shown)"
+    return type(exception).__name__, text, _where(exception)
 
 
 def _where(exception):

@@ -14,7 +14,11 @@ def _as_float_index(result):
     """(sequence, chunk) integer arrays -> a dict of float arrays, so a wrong order can be matched to a hint."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise TypeError("return two integer arrays (sequence, chunk)")
-    return {"sequence": np.asarray(result[0], dtype=float), "chunk": np.asarray(result[1], dtype=float)}
+    arrays = {"sequence": np.asarray(result[0]), "chunk": np.asarray(result[1])}
+    for name, array in arrays.items():
+        if array.dtype.kind not in "iuf":
+            raise TypeError(f"return two integer arrays (sequence, chunk); your {name} has dtype {array.dtype}")
+    return {name: array.astype(float) for name, array in arrays.items()}
 
 
 def _reference_index(n_sequences, n_chunks, batch_size):

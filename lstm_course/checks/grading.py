@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 
+from lstm_course._validation import check_callable
 from lstm_course.checks._environment import EnvironmentTampered, environment_problems
 from lstm_course.checks._guard import PackageCodeGuard
 from lstm_course.checks._verdict import Verdict
@@ -43,9 +44,11 @@ def check(name, fn):
     when the environment was changed.
     """
     verify_environment()
-    checker = getattr(importlib.import_module("lstm_course.checks"), f"check_{name}", None)
+    checker = getattr(importlib.import_module("lstm_course.checks"), f"check_{name}", None) if isinstance(
+        name, str) else None
     if checker is None:
-        raise ValueError(f"there is no checker check_{name} in lstm_course.checks")
+        raise ValueError(f"name must name a checker of lstm_course.checks (e.g. 'rnn_backward' for "
+                         f"check_rnn_backward), got {name!r}")
     verdict = checker(fn)
     return Verdict(bool(verdict), verdict.message)
 
@@ -58,6 +61,7 @@ def call_without_package(function, *args):
     ``parameter_count``, ... recognised by their code, wherever they were loaded from)
     raises an ``AssertionError`` naming what it ran.
     """
+    check_callable("function", function)
     with PackageCodeGuard() as guard:
         result = function(*args)
     assert guard.violation is None, guard.violation

@@ -52,7 +52,7 @@ def durbin_levinson(acf):
     Returns
     -------
     ndarray (K + 1,)
-        1, phi_{1,1}, ..., phi_{K,K}.
+        1, phi_{1,1}, ..., phi_{K,K}, in the dtype of ``acf`` (the recursion runs in float64).
 
     Raises
     ------
@@ -65,6 +65,7 @@ def durbin_levinson(acf):
     r = as_float_array("acf", acf, ndim=1)
     if abs(r[0] - 1.0) > 1e-12:
         raise ValueError(f"acf must start with r_0 = 1 (a normalised autocorrelation), got acf[0] = {r[0]!r}")
+    dtype, r = r.dtype, r.astype(np.float64)
     pacf = np.ones(len(r))
     phi = np.zeros(0)
     for k in range(1, len(r)):
@@ -80,7 +81,7 @@ def durbin_levinson(acf):
                              "positive semi-definite)")
         phi = np.append(phi - reflection * phi[::-1], reflection)
         pacf[k] = reflection
-    return pacf
+    return pacf.astype(dtype, copy=False)
 
 
 def partial_autocorrelation(series, max_lag):
@@ -138,6 +139,6 @@ def suggest_window_length(series, max_lag, z=1.96):
     n = len(series)
     orders = np.arange(max_lag + 1)
     relative_variance = np.cumprod(1.0 - pacf ** 2 * (orders > 0))   # sigma_p^2 / r_0; p = 0 keeps r_0
-    bic = n * np.log(relative_variance) + orders * np.log(n)
+    bic = n * np.log(relative_variance.astype(np.float64)) + orders * np.log(n)
     significant = np.flatnonzero(np.abs(pacf[1:]) > significance_bound(n, z)) + 1
-    return WindowSuggestion(max(int(np.argmin(bic)), 1), bic, significant)
+    return WindowSuggestion(max(int(np.argmin(bic)), 1), bic.astype(pacf.dtype), significant)

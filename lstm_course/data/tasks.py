@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lstm_course._validation import check_positive_int, check_scalar, check_sequence
+from lstm_course._validation import as_rng, check_flag, check_positive_int, check_scalar, check_sequence
 
 
 class TaskData(NamedTuple):
@@ -38,7 +38,7 @@ def noisy_sine(n_sequences, length, rng=None, noise=0.1, period_range=(10.0, 30.
     bounds = check_sequence("period_range", period_range, check_scalar)
     if len(bounds) != 2 or not 0 < bounds[0] <= bounds[1]:
         raise ValueError(f"period_range must be (low, high) with 0 < low <= high, got {period_range!r}")
-    rng = np.random.default_rng(rng)
+    rng = as_rng("rng", rng)
     period = rng.uniform(bounds[0], bounds[1], size=(N, 1))
     phase = rng.uniform(0.0, 2 * np.pi, size=(N, 1))
     steps = np.arange(T + 1)
@@ -57,7 +57,7 @@ def _inputs_after_warmup(n_sequences, length, warmup_name, warmup, rng):
     if warmup >= T:
         raise ValueError(f"{warmup_name} must be smaller than length so that some step has a target, "
                          f"got {warmup_name}={warmup}, length={T}")
-    x = np.random.default_rng(rng).uniform(-1.0, 1.0, size=(N, T, 1))
+    x = as_rng("rng", rng).uniform(-1.0, 1.0, size=(N, T, 1))
     weights = np.zeros((N, T))
     weights[:, warmup:] = 1.0
     return x, weights
@@ -111,7 +111,8 @@ def adding_problem(n_sequences, min_length, rng=None, variable_length=True):
     T = check_positive_int("min_length", min_length)
     if T < 6:
         raise ValueError(f"min_length must be >= 6 so that two distinct pairs can be marked, got {T}")
-    rng = np.random.default_rng(rng)
+    rng = as_rng("rng", rng)
+    variable_length = check_flag("variable_length", variable_length)
     lengths = rng.integers(T, T + T // 10 + 1, size=N) if variable_length else np.full(N, T)
     T_max = int(lengths.max())
     x = np.zeros((N, T_max, 2))
@@ -167,7 +168,7 @@ def seasonal_ar(n_sequences, length, period, coefficient=0.8, rng=None, noise=1.
     noise = check_scalar("noise", noise, low=0.0)
     if not -1.0 < coefficient < 1.0:
         raise ValueError(f"coefficient must be in (-1, 1) for a stationary series, got {coefficient!r}")
-    rng = np.random.default_rng(rng)
+    rng = as_rng("rng", rng)
     series = np.empty((N, T + 1))
     series[:, :P] = rng.normal(scale=noise / np.sqrt(1.0 - coefficient ** 2), size=(N, min(P, T + 1)))
     for t in range(P, T + 1):

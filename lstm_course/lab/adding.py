@@ -53,7 +53,8 @@ def last_step_outputs(values, step_weights):
         raise ValueError(f"values must have shape (N, T, 1), got {values.shape}")
     step_weights = as_float_array("step_weights", step_weights, ndim=2)
     if step_weights.shape != values.shape[:2]:
-        raise ValueError(f"step_weights must have shape (N, T) = {values.shape[:2]}, got {step_weights.shape}")
+        raise ValueError(f"step_weights must have shape (N, T) = {values.shape[:2]} (N, T from values), "
+                         f"got {step_weights.shape}")
     if not np.all(step_weights.sum(axis=1) == 1.0):
         raise ValueError("step_weights must have exactly one weight of 1 per sequence (its last step)")
     return values[np.arange(values.shape[0]), step_weights.argmax(axis=1), 0]

@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from lstm_course._progress import progress_bar
-from lstm_course._validation import as_float_array, check_positive_int
+from lstm_course._validation import as_float_array, as_rng, check_positive_int
 from lstm_course.lab.unrolling import check_lengths
 from lstm_course.models import recurrent
 
@@ -53,7 +53,7 @@ def time_bptt_update(lengths, cell="rnn", batch_size=8, input_size=1, hidden_siz
     repeats = check_positive_int("repeats", repeats)
     N = check_positive_int("batch_size", batch_size)
     D = check_positive_int("input_size", input_size)
-    rng = np.random.default_rng(rng)
+    rng = as_rng("rng", rng)
     params = recurrent.init_params(cell, D, hidden_size, 1, rng)
     lengths = progress_bar(lengths, progress, desc="timing BPTT")
     fastest = []

@@ -9,7 +9,7 @@ that the forget gate keeps over a number of steps.
 """
 import numpy as np
 
-from lstm_course._validation import as_float_array, check_choice, check_int, check_positive_int, check_scalar
+from lstm_course._validation import as_float_array, as_rng, check_choice, check_int, check_positive_int, check_scalar
 from lstm_course.nn import lstm
 from lstm_course.nn.activations import sigmoid
 
@@ -41,7 +41,7 @@ def input_sequence(pattern, length, amplitude=1.0, start=5, rng=0):
     if pattern == "sine":
         return amplitude * np.sin(2 * np.pi * steps / 12.0)
     # pattern == "noise"
-    return np.random.default_rng(rng).uniform(-amplitude, amplitude, size=T)
+    return as_rng("rng", rng).uniform(-amplitude, amplitude, size=T)
 
 
 def gated_unit_trace(inputs, input_gate, forget_gate, output_gate, candidate_gain=3.0):
@@ -61,7 +61,7 @@ def gated_unit_trace(inputs, input_gate, forget_gate, output_gate, candidate_gai
 
     Returns
     -------
-    dict with ``inputs, i, f, o, c, h``, each ``(T,)``.
+    dict with ``inputs, i, f, o, c, h``, each ``(T,)`` in the dtype of ``inputs``.
     """
     inputs = as_float_array("inputs", inputs, ndim=1)
     T = inputs.shape[0]
@@ -70,17 +70,20 @@ def gated_unit_trace(inputs, input_gate, forget_gate, output_gate, candidate_gai
                                                                   ("output_gate", output_gate))}
     candidate_gain = check_scalar("candidate_gain", candidate_gain)
     # Gates that vary per step enter as extra input columns with weight 1; the candidate reads x_t.
-    x = np.stack([inputs, pre["input_gate"], pre["forget_gate"], pre["output_gate"]], axis=1)[None]
-    Wx = np.zeros((4, 4))
+    dtype = inputs.dtype
+    x = np.stack([inputs, pre["input_gate"], pre["forget_gate"], pre["output_gate"]], axis=1)[None].astype(dtype)
+    Wx = np.zeros((4, 4), dtype)
     Wx[0, 2] = candidate_gain
     Wx[1, 0] = Wx[2, 1] = Wx[3, 3] = 1.0
-    h, c, cache = lstm.lstm_forward(x, None, None, Wx, np.zeros((1, 4)), np.zeros(4))
+    h, c, cache = lstm.lstm_forward(x, None, None, Wx, np.zeros((1, 4), dtype), np.zeros(4, dtype))
     return {"inputs": inputs, "i": cache["i"][0, :, 0], "f": cache["f"][0, :, 0], "o": cache["o"][0, :, 0],
             "c": c[0, :, 0], "h": h[0, :, 0]}
 
 
 def _check_gate(name, value, T):
     """A gate pre-activation: a number, or one value per step ``(T,)``; returned as ``(T,)``."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a number or have shape (T,) = ({T},) like inputs, got {value!r}")
     value = as_float_array(name, value)
     if value.shape not in ((), (T,)):
         raise ValueError(f"{name} must be a number or have shape (T,) = ({T},) like inputs, got {value.shape}")

@@ -12,7 +12,7 @@ and the total that the backward pass accumulates there.
 """
 import numpy as np
 
-from lstm_course._validation import as_float_array, check_positive_int
+from lstm_course._validation import as_float_array, as_rng, check_flag, check_positive_int, check_scalar
 from lstm_course.models import recurrent
 from lstm_course.nn import cells, lstm1997
 
@@ -22,18 +22,18 @@ FLOW_CELLS = tuple(cells.CELLS)
 def unit_upstream(n_sequences, width, rng=None):
     """A random error of total Frobenius norm 1, shape ``(n_sequences, width)``."""
     n_sequences, width = check_positive_int("n_sequences", n_sequences), check_positive_int("width", width)
-    rng = np.random.default_rng(rng)
+    rng = as_rng("rng", rng)
     error = rng.normal(size=(n_sequences, width))
     return error / np.linalg.norm(error)
 
 
-def _init_model_layer(cell, input_size, hidden_size, rng, forget_bias):
-    params = recurrent.init_params(cell, input_size, hidden_size, 1, rng, forget_bias=forget_bias)
+def _init_model_layer(cell, input_size, hidden_size, rng, forget_bias, dtype):
+    params = recurrent.init_params(cell, input_size, hidden_size, 1, rng, forget_bias=forget_bias, dtype=dtype)
     return params["Wx"], params["Wh"], params["b"]
 
 
-def _init_lstm1997_layer(cell, input_size, hidden_size, rng, forget_bias):
-    return lstm1997.init_lstm1997_params(input_size, hidden_size, 1, rng)
+def _init_lstm1997_layer(cell, input_size, hidden_size, rng, forget_bias, dtype):
+    return lstm1997.init_lstm1997_params(input_size, hidden_size, 1, rng, dtype=dtype)
 
 
 # How gradient_flow initialises each cell's layer when no params are given.
@@ -69,22 +69,23 @@ def gradient_flow(cell, x, params=None, hidden_size=16, forget_bias=0.0, rng=Non
         for the 1997 cell). The injected error dL/dh_T has norm 1.
     """
     spec = cells.get(cell, FLOW_CELLS)
+    truncated = check_flag("truncated", truncated)
     if truncated and spec is not cells.LSTM1997:
         raise ValueError(f"truncated=True is the 1997 cell's learning rule; got cell={cell!r}")
     x = as_float_array("x", x, ndim=3)
     N, T, D = x.shape
-    rng = np.random.default_rng(rng)
+    rng = as_rng("rng", rng)
     if params is None:
         H = check_positive_int("hidden_size", hidden_size)
-        Wx, Wh, b = _INIT_LAYER[cell](cell, D, H, rng, forget_bias)
+        Wx, Wh, b = _INIT_LAYER[cell](cell, D, H, rng, check_scalar("forget_bias", forget_bias), x.dtype)
     else:
         if not isinstance(params, dict) or not {"Wx", "Wh", "b"} <= set(params):
             raise ValueError(f"params must be a dict with Wx, Wh and b (or None), got {type(params).__name__}")
         Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
     _, cache = spec.forward(x, spec.initial_state(), Wx, Wh, b)
-    error = unit_upstream(N, Wh.shape[0], rng)
+    error = unit_upstream(N, np.shape(Wh)[0], rng).astype(x.dtype)
     dstate = (error,) + tuple(np.zeros_like(error) for _ in spec.state_names[1:])
-    norms = np.empty((T, len(dstate)))
+    norms = np.empty((T, len(dstate)), x.dtype)
     for t in reversed(range(T)):
         _, dstate, *_ = spec.step_backward(dstate, spec.step_cache(cache, t))
         if truncated:   # the 1997 rule: no error through the recurrent connections

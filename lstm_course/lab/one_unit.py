@@ -34,6 +34,13 @@ def _check_one_unit(steps, x0):
     return steps
 
 
+def _parameter(name, value):
+    """w or b: a number or an array of them (not a bool)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}")
+    return as_float_array(name, value)
+
+
 def one_unit_states(w, b, steps=50, x0=0.5):
     """The states x_0..x_steps of x_k = w sigma(x_{k-1}) + b.
 
@@ -50,9 +57,8 @@ def one_unit_states(w, b, steps=50, x0=0.5):
     ndarray (*broadcast shape, steps + 1)
     """
     steps = _check_one_unit(steps, x0)
-    w = as_float_array("w", w)
-    b = as_float_array("b", b)
-    states = np.empty(np.broadcast(w, b).shape + (steps + 1,))
+    w, b = _parameter("w", w), _parameter("b", b)
+    states = np.empty(np.broadcast(w, b).shape + (steps + 1,), np.result_type(w, b))
     states[..., 0] = x0
     for k in range(1, steps + 1):
         states[..., k] = w * sigmoid(states[..., k - 1]) + b
@@ -80,7 +86,7 @@ def one_unit_loss_and_grads(w, b, steps=50, x0=0.5, target=0.7):
     """
     target = check_scalar("target", target, 0.0, 1.0, low_open=True, high_open=True)  # the sigmoid's range
     states = one_unit_states(w, b, steps, x0)
-    w = np.broadcast_to(as_float_array("w", w), states.shape[:-1])
+    w = np.broadcast_to(_parameter("w", w), states.shape[:-1])
     outputs = sigmoid(states)
     loss = (outputs[..., -1] - target) ** 2
     delta = 2.0 * (outputs[..., -1] - target) * sigmoid_grad_from_output(outputs[..., -1])

@@ -25,7 +25,7 @@ the "wall" that motivates gradient clipping, is in :mod:`lstm_course.lab.one_uni
 """
 import numpy as np
 
-from lstm_course._validation import as_float_array, check_cache, check_positive_int, check_scalar
+from lstm_course._validation import as_float_array, as_rng, check_cache, check_positive_int, check_scalar
 from lstm_course.nn.rnn import rnn_forward
 
 
@@ -86,7 +86,7 @@ def random_recurrent_matrix(size, rng=None, spectral_radius=1.0):
     """
     size = check_positive_int("size", size)
     spectral_radius = check_scalar("spectral_radius", spectral_radius, low=0, low_open=True)
-    matrix = np.random.default_rng(rng).normal(scale=1.0 / np.sqrt(size), size=(size, size))
+    matrix = as_rng("rng", rng).normal(scale=1.0 / np.sqrt(size), size=(size, size))
     return matrix * (spectral_radius / np.max(np.abs(np.linalg.eigvals(matrix))))
 
 
@@ -135,7 +135,7 @@ def jacobian_product(cache, t, s):
 def _norms_back_from(jacobians, t):
     """||dh_t/dh_{t-k}||_2 for k = 0..t, accumulating one factor per step back."""
     N, _, H, _ = jacobians.shape
-    norms = np.empty((N, t + 1))
+    norms = np.empty((N, t + 1), jacobians.dtype)
     product = np.broadcast_to(np.eye(H, dtype=jacobians.dtype), (N, H, H)).copy()
     norms[:, 0] = 1.0
     for lag in range(1, t + 1):
@@ -175,7 +175,7 @@ def jacobian_norm_matrix(cache):
     """
     jacobians = step_jacobians(cache)
     N, T = jacobians.shape[:2]
-    matrix = np.full((N, T + 1, T + 1), np.nan)
+    matrix = np.full((N, T + 1, T + 1), np.nan, jacobians.dtype)
     for t in range(T + 1):
         matrix[:, t, t::-1] = _norms_back_from(jacobians, t)
     return matrix
@@ -202,13 +202,13 @@ def gradient_norm_vs_lag(recurrent_weights, length, rng=None, n_sequences=8, inp
     Returns
     -------
     ndarray (N, T + 1)
-        Row n, column k: the norm for sequence n at lag k.
+        Row n, column k: the norm for sequence n at lag k, in the dtype of ``recurrent_weights``.
     """
     Wh = _check_square("recurrent_weights", recurrent_weights)
     T = check_positive_int("length", length)
     N = check_positive_int("n_sequences", n_sequences)
     input_scale = check_scalar("input_scale", input_scale, low=0)
     H = Wh.shape[0]
-    x = np.random.default_rng(rng).normal(size=(N, T, H))
-    _, cache = rnn_forward(x, None, input_scale * np.eye(H), Wh, np.zeros(H))
+    x = as_rng("rng", rng).normal(size=(N, T, H)).astype(Wh.dtype)
+    _, cache = rnn_forward(x, None, (input_scale * np.eye(H)).astype(Wh.dtype), Wh, np.zeros(H, Wh.dtype))
     return jacobian_norms_by_lag(cache)

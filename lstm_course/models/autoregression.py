@@ -42,7 +42,7 @@ class OrderChoice(NamedTuple):
     order: int
     model: Autoregression
     validation_loss: np.ndarray
-    """Loss per target on the validation set of AR(1), ..., AR(max_order)."""
+    """Loss per target on the validation set of AR(1), ..., AR(max_order), in the training data's dtype."""
 
 
 def _check_task(name, data):
@@ -62,7 +62,7 @@ def _check_task(name, data):
 def _lagged(x, order):
     """Features (N, T, 1 + order): a 1 for the intercept, then x_t, x_{t-1}, ... (0 before the start)."""
     N, T = x.shape
-    features = np.zeros((N, T, 1 + order))
+    features = np.zeros((N, T, 1 + order), x.dtype)
     features[..., 0] = 1.0
     for lag in range(order):
         features[:, lag:, 1 + lag] = x[:, :T - lag]
@@ -77,8 +77,12 @@ def _check_order(name, order, length):
 
 
 def _fit(x, y, weights, order):
-    """Least-squares coefficients of AR(1)..AR(order) from validated arrays x, y, weights (N, T)."""
-    T = x.shape[1]
+    """Least-squares coefficients of AR(1)..AR(order) from validated arrays x, y, weights (N, T).
+
+    The normal equations are accumulated and solved in float64; the coefficients come back in x's dtype.
+    """
+    dtype, T = x.dtype, x.shape[1]
+    x, y, weights = (array.astype(np.float64) for array in (x, y, weights))
     # Normal equations per step t, summed over the sequences: gram[t] = sum_n w a a^T, moment[t] = sum_n w a y.
     gram, moment = np.zeros((T, order + 1, order + 1)), np.zeros((T, order + 1))
     for start in range(0, x.shape[0], _BLOCK):
@@ -90,7 +94,7 @@ def _fit(x, y, weights, order):
     for q in range(1, order + 1):
         lhs = gram[q - 1:, :q + 1, :q + 1].sum(axis=0)
         rhs = moment[q - 1:, :q + 1].sum(axis=0)
-        coefficients.append(np.linalg.lstsq(lhs, rhs, rcond=None)[0])
+        coefficients.append(np.linalg.lstsq(lhs, rhs, rcond=None)[0].astype(dtype))
     return Autoregression(tuple(coefficients))
 
 
@@ -157,7 +161,7 @@ def predict_autoregression(model, x):
         raise ValueError(f"x must have shape (N, T, 1): one value per step, got {x.shape}")
     order, T = len(coefficients), x.shape[1]
     features = _lagged(x[..., 0], order)
-    yhat = np.empty(x.shape[:2])
+    yhat = np.empty(x.shape[:2], np.result_type(x, *coefficients))
     yhat[:, order - 1:] = features[:, order - 1:] @ coefficients[-1]
     for t in range(min(order - 1, T)):
         yhat[:, t] = features[:, t, :t + 2] @ coefficients[t]
@@ -204,6 +208,6 @@ def choose_autoregression_order(train, validation, max_order):
     _check_task("validation", validation)
     full = _fit(x, y, weights, _check_order("max_order", max_order, x.shape[1]))
     losses = np.array([autoregression_loss(Autoregression(full.coefficients[:p]), validation)
-                       for p in range(1, full.order + 1)])
+                       for p in range(1, full.order + 1)], x.dtype)
     best = int(np.argmin(losses)) + 1
     return OrderChoice(best, Autoregression(full.coefficients[:best]), losses)

@@ -60,7 +60,7 @@ def pad_and_mask(sequences, length=None, value=0.0):
         raise ValueError(f"length={L} is shorter than the longest sequence ({longest} steps); "
                          "split long sequences first (split_subsequences) or raise length")
     X = np.full((len(arrays), L, D), value, dtype=np.result_type(*arrays))
-    mask = np.zeros((len(arrays), L))
+    mask = np.zeros((len(arrays), L), X.dtype)
     for n, array in enumerate(arrays):
         X[n, :len(array)] = array
         mask[n, :len(array)] = 1.0

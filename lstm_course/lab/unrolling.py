@@ -17,8 +17,11 @@ network explicitly and measures what unrolling costs:
 """
 import numpy as np
 
+from lstm_course._progress import progress_bar
 from lstm_course._validation import (
+    as_rng,
     check_cache,
+    check_float_dtype,
     check_int,
     check_object,
     check_positive_int,
@@ -264,14 +267,13 @@ def measure_activation_memory(lengths, cell="rnn", batch_size=1, input_size=1, h
     N = check_positive_int("batch_size", batch_size)
     D = check_positive_int("input_size", input_size)
     H = check_positive_int("hidden_size", hidden_size)
-    rng = np.random.default_rng(rng)
+    dtype = check_float_dtype("dtype", dtype)
+    rng = as_rng("rng", rng)
     G = spec.gate_blocks
     Wx = (rng.normal(size=(D, G * H)) / np.sqrt(D)).astype(dtype)
     Wh = (rng.normal(size=(H, G * H)) / np.sqrt(H)).astype(dtype)
     b = np.zeros(G * H, dtype)
-    if progress:
-        from tqdm.auto import tqdm
-        lengths = tqdm(lengths, desc=f"{cell} forward passes")
+    lengths = progress_bar(lengths, progress, desc=f"{cell} forward passes")
     measured = []
     for T in lengths:
         x = rng.normal(size=(N, T, D)).astype(dtype)

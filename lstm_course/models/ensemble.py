@@ -74,7 +74,7 @@ def _check_ensemble(params):
     for name, shape, labels in (("Wx", (R, D, 4 * H), "(R, D, 4H)"), ("Wh", (R, H, 4 * H), "(R, H, 4H)"),
                                 ("b", (R, 4 * H), "(R, 4H)"), ("Wy", (R, H, O), "(R, H, O)"),
                                 ("by", (R, O), "(R, O)")):
-        check_shape(name, checked[name], shape, labels)
+        check_shape(name, checked[name], shape, labels, "R, H from Wx, O from Wy")
     return R, D, H, O
 
 
@@ -92,8 +92,8 @@ def _check_batch(name, array, R, last):
 def _check_weights(name, weights, R, N, T):
     weights = as_float_array(name, weights)
     if weights.shape not in ((N, T), (R, N, T)):
-        raise ValueError(f"{name} must have shape (N, T) = ({N}, {T}) or (R, N, T) = ({R}, {N}, {T}), "
-                         f"got {weights.shape}")
+        raise ValueError(f"{name} must have shape (N, T) = ({N}, {T}) or (R, N, T) = ({R}, {N}, {T}) "
+                         f"(N, T from x), got {weights.shape}")
     return np.broadcast_to(weights, (R, N, T))
 
 

@@ -92,7 +92,7 @@ def mlp_forward(params, X):
     """
     layers = _num_layers(params)
     X = as_float_array("X", X, ndim=2)
-    check_shape("X", X, (X.shape[0], params["W1"].shape[0]), "(N, D_in)")
+    check_shape("X", X, (X.shape[0], params["W1"].shape[0]), "(N, D_in)", "D_in from params['W1']")
     activations = [X]
     for layer in range(1, layers):
         activations.append(np.tanh(activations[-1] @ params[f"W{layer}"] + params[f"b{layer}"]))
@@ -187,7 +187,7 @@ def train(params, X, y, learning_rate, epochs, progress=False):
     _num_layers(params, in_place=True)
     X = as_float_array("X", X, ndim=2)
     y = as_float_array("y", y, ndim=2)
-    check_shape("y", y, (X.shape[0], params[f"W{len(params) // 2}"].shape[1]), "(N, D_out)")
+    check_shape("y", y, (X.shape[0], params[f"W{len(params) // 2}"].shape[1]), "(N, D_out)", "N from X")
     steps = range(epochs)
     steps = progress_bar(steps, progress, desc="epochs")
     losses = np.empty(epochs)

@@ -25,6 +25,7 @@ Only ``"rnn"`` and ``"lstm"`` (``MODEL_CELLS``) train with a readout in
 from collections.abc import Callable
 from typing import NamedTuple
 
+from lstm_course._validation import as_float_array
 from lstm_course.nn import lstm, lstm1997, rnn
 
 MODEL_CELLS = ("rnn", "lstm")
@@ -76,7 +77,9 @@ class Cell(NamedTuple):
             if value is not None and key not in names:
                 raise ValueError(f"{key} is only used by a cell whose state includes it; cell={self.name!r} "
                                  f"starts from {', '.join(names)} (pass {key}=None)")
-        return tuple(given.get(name) for name in names)
+        # Each state is an (N, H) float array; its N and H are checked against x and the weights later.
+        return tuple(None if given.get(name) is None else as_float_array(name, given[name], ndim=2)
+                     for name in names)
 
 
 # Adapters: each module's own signature to the table's (state as a tuple).

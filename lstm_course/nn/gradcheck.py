@@ -13,7 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from lstm_course._validation import as_float_array, check_array_dict, check_callable, check_real_array, check_scalar
+from lstm_course._validation import (
+    as_float_array,
+    check_array_dict,
+    check_callable,
+    check_flag,
+    check_real_array,
+    check_scalar,
+)
 
 
 def numerical_gradient(f, x, df, h=1e-5):
@@ -119,6 +126,7 @@ def check_gradients(f, inputs, analytic, df, h=1e-5, tol=1e-7, verbose=True):
     missing = sorted(set(analytic) - set(inputs))
     if missing:
         raise ValueError(f"analytic gradients given for unknown inputs {missing}; inputs are {sorted(inputs)}")
+    verbose = check_flag("verbose", verbose)
     errors = {}
     for name, grad in analytic.items():
         # A copy in the input's own precision: a float32 input is probed in float32.

@@ -22,7 +22,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lstm_course._validation import as_float_array, check_int, check_object, check_positive_int, check_scalar
+from lstm_course._validation import (
+    as_float_array,
+    as_rng,
+    check_float_dtype,
+    check_int,
+    check_object,
+    check_positive_int,
+    check_scalar,
+)
 from lstm_course.models import recurrent
 from lstm_course.nn import lstm, readout
 from lstm_course.nn.readout import check_codes
@@ -48,7 +56,19 @@ class Vocabulary(NamedTuple):
         return np.fromiter((index[ch] for ch in text), dtype=np.int64, count=len(text))
 
     def decode(self, codes):
-        return "".join(self.chars[k] for k in np.asarray(codes, dtype=np.int64).ravel())
+        """The text of the 1-D ``codes`` (integers in 0..size-1; an empty array is the empty text)."""
+        if isinstance(codes, (list, tuple, np.ndarray)) and np.size(codes) == 0 and np.ndim(codes) == 1 and (
+                not isinstance(codes, np.ndarray) or codes.dtype.kind in "iu"):
+            return ""
+        return "".join(self.chars[k] for k in _stream("codes", codes, self.size))
+
+
+def _stream(name, codes, V):
+    """A 1-D stream of character codes in 0..V-1 (a text, encoded)."""
+    codes = check_codes(name, codes, V)
+    if codes.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D stream of character codes, got shape {codes.shape}")
+    return codes
 
 
 def build_vocabulary(text):
@@ -61,7 +81,7 @@ def build_vocabulary(text):
 def one_hot(codes, V, dtype=np.float64):
     """``(..., V)`` array with a 1 at each code: the input x_t of the model."""
     codes = check_codes("codes", codes, V)
-    out = np.zeros(codes.shape + (V,), dtype=dtype)
+    out = np.zeros(codes.shape + (V,), dtype=check_float_dtype("dtype", dtype))
     np.put_along_axis(out, codes[..., None], 1.0, axis=-1)
     return out
 
@@ -132,7 +152,7 @@ def sample_with_temperature(logits, temperature, rng=None):
     logits = as_float_array("logits", logits, ndim=1)
     temperature = check_scalar("temperature", temperature, low=0.0, low_open=True)
     cumulative = np.cumsum(readout.softmax(logits / temperature))
-    u = np.random.default_rng(rng).random()
+    u = as_rng("rng", rng).random()
     return int(min(np.searchsorted(cumulative, u, side="right"), cumulative.size - 1))
 
 
@@ -155,7 +175,7 @@ def sample(params, vocab, prime, n_characters, temperature=1.0, rng=None):
         raise ValueError(f"prime must be a non-empty string, got {prime!r}")
     n_characters = check_int("n_characters", n_characters, minimum=0)
     temperature = check_scalar("temperature", temperature, low=0.0, low_open=True)
-    rng = np.random.default_rng(rng)
+    rng = as_rng("rng", rng)
     p, dtype = params, params["Wh"].dtype
     x = one_hot(vocab.encode(prime, "prime")[None], V, dtype)
     h, c, _ = lstm.lstm_forward(x, None, None, p["Wx"], p["Wh"], p["b"])
@@ -175,7 +195,7 @@ def evaluate_bpc(params, codes, chunk=500):
     does not grow with its length; every character after the first is a target.
     """
     V, _ = check_model(params)
-    codes = check_codes("codes", codes, V)
+    codes = _stream("codes", codes, V)
     chunk = check_positive_int("chunk", chunk)
     h = c = None
     total = 0.0
@@ -202,7 +222,7 @@ def _streams(train_codes, valid_codes, V):
 
 def unigram_bpc(train_codes, valid_codes, V, alpha=1.0):
     """Bits per character of character frequencies (add-``alpha`` smoothed) counted on the training stream."""
-    train_codes, valid_codes = check_codes("train_codes", train_codes, V), check_codes("valid_codes", valid_codes, V)
+    train_codes, valid_codes = _stream("train_codes", train_codes, V), _stream("valid_codes", valid_codes, V)
     alpha = check_scalar("alpha", alpha, low=0.0, low_open=True)
     counts = np.bincount(train_codes, minlength=V) + alpha
     log_p = np.log(counts / counts.sum())
@@ -211,7 +231,7 @@ def unigram_bpc(train_codes, valid_codes, V, alpha=1.0):
 
 def bigram_bpc(train_codes, valid_codes, V, alpha=0.1):
     """Bits per character of p(next | current) from add-``alpha`` smoothed pair counts of the training stream."""
-    train_codes, valid_codes = check_codes("train_codes", train_codes, V), check_codes("valid_codes", valid_codes, V)
+    train_codes, valid_codes = _stream("train_codes", train_codes, V), _stream("valid_codes", valid_codes, V)
     alpha = check_scalar("alpha", alpha, low=0.0, low_open=True)
     counts = np.full((V, V), alpha)
     np.add.at(counts, (train_codes[:-1], train_codes[1:]), 1.0)

@@ -104,10 +104,10 @@ def check_params(params, cell):
     H = width // G
     O = arrays["Wy"].shape[1]
     blocks = "H" if G == 1 else f"{G}H"
-    check_shape("Wh", arrays["Wh"], (H, G * H), f"(H, {blocks})")
-    check_shape("b", arrays["b"], (G * H,), f"({blocks},)")
-    check_shape("Wy", arrays["Wy"], (H, O), "(H, O)")
-    check_shape("by", arrays["by"], (O,), "(O,)")
+    check_shape("Wh", arrays["Wh"], (H, G * H), f"(H, {blocks})", "H from Wx")
+    check_shape("b", arrays["b"], (G * H,), f"({blocks},)", "H from Wx")
+    check_shape("Wy", arrays["Wy"], (H, O), "(H, O)", "H from Wx")
+    check_shape("by", arrays["by"], (O,), "(O,)", "O from Wy")
     return D, H, O
 
 

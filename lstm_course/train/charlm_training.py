@@ -30,14 +30,14 @@ import numpy as np
 
 from lstm_course._blas import blas_threads
 from lstm_course._progress import progress_bar
-from lstm_course._validation import check_int, check_object, check_positive_int, check_scalar
+from lstm_course._validation import as_rng, check_int, check_object, check_positive_int, check_scalar
 from lstm_course.models import charlm
 from lstm_course.train.tbptt.engine import TBPTTTrainer
 from lstm_course.train.tbptt.schedule import tbptt_schedule
 
 
 class TrainingHistory(NamedTuple):
-    """What :func:`train` measured."""
+    """What :func:`train` measured (its arrays are float64 whatever the parameters' dtype)."""
 
     updates: np.ndarray
     """Number of updates done at each evaluation."""
@@ -68,9 +68,11 @@ def slot_streams(codes, batch_size, multiple):
     N, k = check_positive_int("batch_size", batch_size), check_positive_int("multiple", multiple)
     if not isinstance(codes, np.ndarray) or codes.ndim != 1 or codes.dtype.kind not in "iu":
         raise ValueError(f"codes must be a 1-D numpy array of integer character codes, got {type(codes).__name__}")
+    if codes.size and codes.min() < 0:
+        raise ValueError(f"codes must hold character codes >= 0, got {codes.min()}")
     length = (codes.size - 1) // N // k * k
     if length < k:
-        raise ValueError(f"the text ({codes.size} characters) is too short for {N} slots of {k} steps")
+        raise ValueError(f"codes ({codes.size} characters) is too short for {N} slots of {k} steps")
     starts = np.arange(N)[:, None] * ((codes.size - 1) // N) + np.arange(length)[None]
     return codes[starts], codes[starts + 1]
 
@@ -118,8 +120,9 @@ def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_siz
     budget = check_int("budget", budget, minimum=1)
     train_codes = charlm.check_codes("train_codes", train_codes, V)
     valid_codes = charlm.check_codes("valid_codes", valid_codes, V)
-    if valid_codes.ndim != 1 or valid_codes.size < 2:
-        raise ValueError(f"valid_codes must be a 1-D stream of at least 2 codes, got shape {valid_codes.shape}")
+    for name, codes in (("train_codes", train_codes), ("valid_codes", valid_codes)):
+        if codes.ndim != 1 or codes.size < 2:
+            raise ValueError(f"{name} must be a 1-D stream of at least 2 codes, got shape {codes.shape}")
     check_object("optimizer", optimizer, ("step",), "an optimiser with step(params, grads), e.g. optim.Adam")
     max_grad_norm = check_scalar("max_grad_norm", max_grad_norm, low=0.0, low_open=True)
     for name, flag in (("stateful", stateful), ("per_character_loss", per_character_loss)):
@@ -128,11 +131,12 @@ def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_siz
     evaluations = check_int("evaluations", evaluations, minimum=1)
     check_int("sample_length", sample_length, minimum=1)
     check_scalar("temperature", temperature, low=0.0, low_open=True)
+    rng = as_rng("rng", rng)
     X, Y = slot_streams(train_codes, batch_size, k1)
     trainer = TBPTTTrainer(params, optimizer, k1, k2, "lstm", "softmax_cross_entropy", max_grad_norm,
                            loss_per_target=per_character_loss)
     sampling = None if vocab is None or prime is None else (vocab, prime, sample_length, temperature,
-                                                             np.random.default_rng(rng))
+                                                             rng)
     with blas_threads(threads):
         return _train(trainer, X, Y, valid_codes, budget, stateful, evaluations, sampling, progress)
 

@@ -36,7 +36,8 @@ def fit(params, make_batch, optimizer, n_updates, cell="lstm", max_grad_norm=Non
     -------
     ndarray (n_updates,)
         The loss of each batch, divided by its total step weight (a mean per
-        target), measured before that batch's update.
+        target), measured before that batch's update; float64 whatever the
+        parameters' dtype, like every history of per-update numbers.
     """
     D, _, _ = recurrent.check_params(params, cell)
     check_callable("make_batch", make_batch)

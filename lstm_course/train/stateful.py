@@ -100,12 +100,12 @@ def fit_stateful(params, X, Y, step_weights, timesteps, batch_size, optimizer, n
     Returns
     -------
     ndarray (n_epochs,)
-        Each epoch's loss per unit of step weight.
+        Each epoch's loss per unit of step weight (float64 whatever the parameters' dtype).
     """
     D, _, O = recurrent.check_params(params, recurrent.check_cell(cell))
     X = _check_sequences("X", X, D, "(N, T, D)", f"params['Wx'] has {D} rows")
     Y = _check_sequences("Y", Y, O, "(N, T, O)", f"params['Wy'] has {O} columns")
-    check_shape("Y", Y, X.shape[:2] + (O,), "(N, T, O)")
+    check_shape("Y", Y, X.shape[:2] + (O,), "(N, T, O)", "N, T from X, O from Wy")
     check_object("optimizer", optimizer, ("step",), "an optimiser of lstm_course.train.optim, such as SGD")
     weights = as_float_array("step_weights", step_weights, ndim=2)
     check_shape("step_weights", weights, X.shape[:2], "(N, T)")

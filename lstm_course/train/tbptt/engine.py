@@ -36,7 +36,7 @@ import collections
 import numpy as np
 
 from lstm_course._progress import progress_bar
-from lstm_course._validation import as_float_array, check_scalar, check_shape
+from lstm_course._validation import as_float_array, check_callable, check_flag, check_scalar, check_shape
 from lstm_course.models import recurrent
 from lstm_course.nn import cells, readout
 from lstm_course.train.optim import global_norm
@@ -245,9 +245,14 @@ class TBPTTTrainer:
         Returns
         -------
         TBPTTHistory
-            Empty arrays when ``record`` is False.
+            Empty arrays when ``record`` is False. Its per-update numbers are float64
+            whatever the parameters' dtype: counts of targets over a long stream
+            would lose their units in float32.
         """
         check_chunks(chunks)
+        if on_update is not None:
+            check_callable("on_update", on_update)
+        record = check_flag("record", record)
         starts, n_flags = _reset_steps(resets)
         starts_set = set(starts.tolist())
         self.cell.initial_state(h0=h0, c0=c0)          # reject c0 for the RNN before any work

@@ -8,8 +8,8 @@ tested, and opens on click. nbval still runs the cell: tags other than ``nbval-*
 nothing to it, so a failing assert fails ``pytest`` as before.
 
 The transform runs just before myst-nb's own ``HideInputCells`` (priority 199), which does
-the folding; ``checked.css`` (served from ``_static/``, copied at ``build-finished`` as
-``_ext/offline_book.py`` does for the vendored files) styles the marker.
+the folding; ``checked.css`` (``_ext/static/``, added to ``html_static_path`` so Sphinx serves it from
+``_static/``) styles the marker.
 """
 from pathlib import Path
 
@@ -20,7 +20,6 @@ TAG = "checks"
 PROMPT_SHOW = "✓ checked: show the asserts behind the numbers above"
 PROMPT_HIDE = "✓ checked: hide the asserts"
 STATIC = Path(__file__).resolve().parent / "static"
-ASSETS = ("checked.css",)
 
 
 class FoldCheckCells(SphinxPostTransform):
@@ -39,17 +38,14 @@ class FoldCheckCells(SphinxPostTransform):
             cell["classes"].append("checked-cell")
 
 
-def _copy_assets(app, exc):
-    if exc is not None or app.builder.format != "html":
-        return
-    target = Path(app.outdir) / "_static"
-    target.mkdir(parents=True, exist_ok=True)
-    for name in ASSETS:
-        (target / name).write_bytes((STATIC / name).read_bytes())
+def _serve_static(app, config):
+    # Sphinx copies html_static_path into _static/ for HTML builders only.
+    if str(STATIC) not in map(str, config.html_static_path):
+        config.html_static_path.append(str(STATIC))
 
 
 def setup(app):
     app.add_post_transform(FoldCheckCells)
     app.add_css_file("checked.css")
-    app.connect("build-finished", _copy_assets)
+    app.connect("config-inited", _serve_static)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -29,7 +29,7 @@ answers, each a ``value`` or a ``range: [low, high]``; ``otherwise`` answers the
 
 Every answer has its feedback, right or wrong, and the build fails on a question without
 one. The HTML holds the question, the answers and every feedback (hidden); ``quiz.js``,
-served from ``_static/`` like the book's other assets (copied at ``build-finished``), shows
+served from ``_static/`` (``_ext/static/`` is added to ``html_static_path``), shows
 the feedback of the answer given. Nothing needs a kernel or the network. Other builders
 (LaTeX) print the question and its choices, without the feedback.
 """
@@ -42,7 +42,6 @@ from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
 STATIC = Path(__file__).resolve().parent / "static"
-ASSETS = ("quiz.css", "quiz.js")
 RIGHT, WRONG = "✓ Right.", "✗ Not quite."
 
 
@@ -215,13 +214,10 @@ def depart_quiz_other(self, node):
     pass
 
 
-def _copy_assets(app, exc):
-    if exc is not None or app.builder.format != "html":
-        return
-    target = Path(app.outdir) / "_static"
-    target.mkdir(parents=True, exist_ok=True)
-    for name in ASSETS:
-        (target / name).write_bytes((STATIC / name).read_bytes())
+def _serve_static(app, config):
+    # Sphinx copies html_static_path into _static/ for HTML builders only.
+    if str(STATIC) not in map(str, config.html_static_path):
+        config.html_static_path.append(str(STATIC))
 
 
 def setup(app):
@@ -231,5 +227,5 @@ def setup(app):
     app.add_directive("quiz", QuizDirective)
     app.add_css_file("quiz.css")
     app.add_js_file("quiz.js", defer="defer")
-    app.connect("build-finished", _copy_assets)
+    app.connect("config-inited", _serve_static)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

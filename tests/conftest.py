@@ -58,3 +58,28 @@ class NotebookTimes:
 def pytest_configure(config):
     if not hasattr(config, "workerinput"):          # the xdist controller, or a run without xdist
         config.pluginmanager.register(NotebookTimes(), "notebook-times")
+
+
+# The browser tests share one headless Chromium per module and one local server for the built book.
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (skips, or fails under REQUIRE_BROWSER_TESTS=1, when missing)."""
+    from browser_support import CHROMIUM_ARGS, chromium_path, sync_playwright
+    executable = chromium_path()
+    start = sync_playwright()
+    with start() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def book(browser):
+    """(html folder, base URL) of the normal edition, built in this run or given by BOOK_HTML, served on 127.0.0.1."""
+    from _book import built_html
+    from browser_support import serve
+    html = built_html("normal")
+    assert (html / "index.html").exists(), f"no built book in {html}"
+    base, server = serve(html)
+    yield html, base
+    server.shutdown()

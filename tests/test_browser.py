@@ -14,9 +14,7 @@ import hashlib
 import zipfile
 from pathlib import Path
 
-import pytest
-from _book import built_html
-from browser_support import CHROMIUM_ARGS, block_network, chromium_path, serve, sync_playwright
+from browser_support import block_network
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVE = "lstm-course-notebooks.zip"
@@ -32,25 +30,6 @@ PAGE_STATE = """() => {
           explorers: document.querySelectorAll(".lstm-explorer").length,
           dropdowns: document.querySelectorAll(".admonition.dropdown, details.sd-dropdown").length};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    start = sync_playwright()
-    with start() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def book(browser):
-    html = built_html("normal")
-    assert (html / "index.html").exists(), f"no built book in {html}"
-    base, server = serve(html)
-    yield html, base
-    server.shutdown()
 
 
 def pages_of(html):

@@ -13,10 +13,8 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pytest
 import yaml
 from _book import built_html
-from browser_support import CHROMIUM_ARGS, chromium_path, serve, sync_playwright
 from test_browser import open_page
 
 from lstm_course.data import chunking
@@ -111,25 +109,6 @@ def test_the_schedule_question_has_the_schedule_the_package_computes():
 
 
 # --- In the built page -------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    start = sync_playwright()
-    with start() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def book(browser):
-    html = built_html("normal")
-    assert (html / "index.html").exists(), f"no built book in {html}"
-    base, server = serve(html)
-    yield html, base
-    server.shutdown()
-
 
 def visible_feedback(quiz):
     return quiz.locator(".quiz-feedback:visible")

@@ -9,9 +9,6 @@ slider fails outright: without a kernel nothing listens to it.
 """
 import hashlib
 
-import pytest
-from _book import built_html
-from browser_support import CHROMIUM_ARGS, chromium_path, serve, sync_playwright
 from test_browser import open_page, pages_of
 
 # The picture and readout a slider controls: its explorer, or else the cell output around it.
@@ -23,25 +20,6 @@ STATE = """(slider) => {
   const shown = [...box.querySelectorAll('output, .lstm-explorer-readout')].map(node => node.textContent);
   return {pictures: pictures.join('|'), shown: shown.join('|'), count: pictures.length};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    start = sync_playwright()
-    with start() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def book(browser):
-    html = built_html("normal")
-    assert (html / "index.html").exists(), f"no built book in {html}"
-    base, server = serve(html)
-    yield html, base
-    server.shutdown()
 
 
 def digest(state):

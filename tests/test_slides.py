@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from _book import built_html
-from browser_support import CHROMIUM_ARGS, block_network, chromium_path, serve, sync_playwright
+from browser_support import block_network, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -55,16 +55,6 @@ def decks():
     if not (os.environ.get("BOOK_HTML") and all((html / build_slides.deck_file(name)).exists() for name in docnames)):
         build_slides.build_all(html, html.parent / ".jupyter_cache")
     return html, {name: html / build_slides.deck_file(name) for name in docnames}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    start = sync_playwright()
-    with start() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def deck_problems(browser, url):

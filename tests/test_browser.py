@@ -38,6 +38,19 @@ def pages_of(html):
                   if path.relative_to(html).parts[0] != "_static")
 
 
+# A lecture deck (reveal.js) shows one slide at a time: go to the slide that holds the node first.
+GO_TO_SLIDE = """(node) => {
+  const slide = node.closest('.reveal .slides section');
+  if (slide && window.Reveal) { const at = Reveal.getIndices(slide); Reveal.slide(at.h, at.v); }
+}"""
+
+
+def bring_into_view(locator):
+    """Scroll ``locator`` into view, on a book page or on its slide of a deck."""
+    locator.evaluate(GO_TO_SLIDE)
+    locator.scroll_into_view_if_needed()
+
+
 def open_page(browser, url):
     """Load ``url`` with the network blocked; returns (page, context, problems)."""
     context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
@@ -126,7 +139,7 @@ def test_every_explorer_changes_its_figure_when_a_slider_moves(browser, book):
         explorers_seen += explorers.count()
         for index in range(explorers.count()):
             explorer = explorers.nth(index)
-            explorer.scroll_into_view_if_needed()
+            bring_into_view(explorer)
             sliders = explorer.locator("input[type=range]")
             for k in range(sliders.count()):
                 slider = sliders.nth(k)

@@ -9,7 +9,7 @@ slider fails outright: without a kernel nothing listens to it.
 """
 import hashlib
 
-from test_browser import open_page, pages_of
+from test_browser import bring_into_view, open_page, pages_of
 
 # The picture and readout a slider controls: its explorer, or else the cell output around it.
 STATE = """(slider) => {
@@ -42,7 +42,7 @@ def test_every_slider_in_the_book_moves_something(browser, book):
             pages_with_sliders.append(f"{name}: {sliders.count()}")
         for index in range(sliders.count()):
             slider = sliders.nth(index)
-            slider.scroll_into_view_if_needed()
+            bring_into_view(slider)
             label = slider.get_attribute("aria-label") or f"slider {index}"
             low, high = int(slider.get_attribute("min") or 0), int(slider.get_attribute("max") or 100)
             sliders_seen += 1

@@ -32,10 +32,12 @@ PAGE_STATE = """() => {
 }"""
 
 
-def pages_of(html):
+def pages_of(html, decks=True):
+    """Every page of the built book; ``decks=False`` leaves out the lecture decks (tests/test_slides.py)."""
     # _static/ holds the theme's template fragments, not pages.
+    skipped = {"_static"} if decks else {"_static", "slides"}
     return sorted(path.relative_to(html).as_posix() for path in html.rglob("*.html")
-                  if path.relative_to(html).parts[0] != "_static")
+                  if path.relative_to(html).parts[0] not in skipped)
 
 
 # A lecture deck (reveal.js) shows one slide at a time: go to the slide that holds the node first.
@@ -97,11 +99,39 @@ def image_digest(page, explorer):
     return hashlib.sha1(explorer.locator("img.lstm-explorer-frame").get_attribute("src").encode()).hexdigest()
 
 
+def source_pages_problems(browser, base, names):
+    """Load each highlighted source page (Sphinx's viewcode, ``_modules/``) in one context; list its problems.
+
+    The 67 source pages come from one template with no math, dropdowns or figures, so each
+    only has to load with every request outside 127.0.0.1 blocked and no console error:
+    one shared context and the load event are enough (the full per-page check costs 1.4 s each).
+    """
+    context = browser.new_context()
+    report, blocked, console = [], [], []
+    block_network(context, blocked)
+    page = context.new_page()
+    page.on("console", lambda message: message.type == "error" and console.append(message.text))
+    page.on("pageerror", lambda error: console.append(str(error)))
+    for name in names:
+        response = page.goto(f"{base}/{name}", wait_until="load")
+        if response is None or not response.ok or blocked or console or "highlight" not in page.content():
+            report.append(f"{name}: HTTP {response and response.status}, blocked {blocked[:3]}, "
+                          f"console {console[:3]}")
+        blocked.clear()
+        console.clear()
+    context.close()
+    return report
+
+
 def test_every_page_loads_offline_without_errors(browser, book):
     html, base = book
-    pages = pages_of(html)
-    assert len(pages) >= 20, pages
-    report, totals = [], {"pages": len(pages), "math pages": 0, "dropdowns": 0, "explorers": 0, "widget pages": 0}
+    pages = pages_of(html, decks=False)
+    sources = [name for name in pages if name.startswith("_modules/")]
+    pages = [name for name in pages if name not in sources]
+    assert len(pages) >= 20 and len(sources) >= 20, (pages, sources)
+    report = source_pages_problems(browser, base, sources)
+    totals = {"pages": len(pages), "source pages": len(sources), "math pages": 0, "dropdowns": 0, "explorers": 0,
+              "widget pages": 0}
     for name in pages:
         page, context, problems = open_page(browser, f"{base}/{name}")
         state = page.evaluate(PAGE_STATE)
@@ -177,3 +207,22 @@ def test_notebook_downloads_download_and_the_archive_has_every_chapter(browser, 
     chapters = {f"lstm-course/{path.relative_to(source).as_posix()}" for path in source.glob("chapters/*/*.ipynb")}
     assert chapters <= names and "lstm-course/lstm_course/__init__.py" in names
     assert "lstm-course/requirements.txt" in names and "lstm-course/README.md" in names
+
+
+def test_the_source_page_check_reports_a_request_outside_and_a_script_error(browser, tmp_path):
+    from browser_support import serve
+    page = '<html><body><div class="highlight">x = 1</div>{}</body></html>'
+    (tmp_path / "_modules").mkdir()
+    (tmp_path / "_modules" / "clean.html").write_text(page.format(""))
+    (tmp_path / "_modules" / "remote.html").write_text(page.format('<script src="https://cdn.example.org/a.js">'
+                                                                   '</script>'))
+    (tmp_path / "_modules" / "broken.html").write_text(page.format("<script>undefinedName()</script>"))
+    base, server = serve(tmp_path)
+    try:
+        report = source_pages_problems(browser, base, ["_modules/clean.html", "_modules/remote.html",
+                                                       "_modules/broken.html", "_modules/missing.html"])
+    finally:
+        server.shutdown()
+    assert [line.split(":")[0] for line in report] == ["_modules/remote.html", "_modules/broken.html",
+                                                      "_modules/missing.html"], report
+    assert "cdn.example.org" in report[0] and "undefinedName" in report[1] and "404" in report[2]

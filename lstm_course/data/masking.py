@@ -17,7 +17,7 @@ from lstm_course._validation import (
     check_upstream,
 )
 from lstm_course.models import recurrent
-from lstm_course.nn import lstm
+from lstm_course.nn import lstm, readout
 
 
 def pad_and_mask(sequences, length=None, value=0.0):
@@ -163,6 +163,6 @@ def masked_loss_and_grads(params, x, y, mask, step_weights=None, h0=None, c0=Non
                              f"got {step_weights.shape}")
         weights = weights * step_weights
     loss, dyhat = recurrent.squared_error(h @ params["Wy"] + params["by"], y, weights)
-    grads, dh = recurrent.readout_backward(dyhat, h, params["Wy"])
+    grads, dh = readout.readout_backward(dyhat, h, params["Wy"])
     _, _, _, grads["Wx"], grads["Wh"], grads["b"] = masked_lstm_backward(dh, cache)
     return loss, grads

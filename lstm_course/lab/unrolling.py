@@ -32,7 +32,7 @@ from lstm_course._validation import (
     check_upstream,
 )
 from lstm_course.models import recurrent
-from lstm_course.nn import cells, rnn
+from lstm_course.nn import cells, readout, rnn
 
 RNN_CACHE_KEYS = ("x", "h0", "h", "Wx", "Wh")
 WEIGHT_KEYS = ("Wx", "Wh")
@@ -310,7 +310,7 @@ def error_per_step(params, x, y, step_weights=None, h0=None):
     """
     yhat, cache = recurrent.forward(params, x, "rnn", h0)
     loss, dyhat = recurrent.squared_error(yhat, y, step_weights)
-    injected = recurrent.readout_backward(dyhat, cache["layer"]["h"], params["Wy"])[1]
+    injected = readout.readout_backward(dyhat, cache["layer"]["h"], params["Wy"])[1]
     total = per_step_gradients(injected, cache["layer"])["dh_total"]
     return {"injected": np.linalg.norm(injected, axis=(0, 2)), "total": np.linalg.norm(total, axis=(0, 2)),
             "loss": loss}

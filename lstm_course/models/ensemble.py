@@ -32,6 +32,7 @@ from lstm_course._validation import (
 )
 from lstm_course.models import recurrent
 from lstm_course.nn import lstm
+from lstm_course.nn import readout as readout_layer
 
 PARAM_NAMES = recurrent.PARAM_NAMES
 
@@ -148,7 +149,7 @@ def ensemble_backward(dyhat, cache):
     h, Wy = cache["layer"]["h"], cache["Wy"]
     dyhat = as_float_array("dyhat", dyhat, ndim=4)
     check_shape("dyhat", dyhat, h.shape[:3] + (Wy.shape[2],), "(R, N, T, O)")
-    readout = [recurrent.readout_backward(dyhat[r], h[r], Wy[r]) for r in range(h.shape[0])]
+    readout = [readout_layer.readout_backward(dyhat[r], h[r], Wy[r]) for r in range(h.shape[0])]
     grads = {name: np.stack([member[name] for member, _ in readout]) for name in ("Wy", "by")}
     dh = np.stack([dh_r for _, dh_r in readout])
     _, _, _, grads["Wx"], grads["Wh"], grads["b"] = lstm.sequence_backward(dh, cache["layer"])

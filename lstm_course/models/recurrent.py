@@ -28,10 +28,6 @@ from lstm_course.nn import cells, readout
 
 CELLS = cells.MODEL_CELLS
 PARAM_NAMES = ("Wx", "Wh", "b", "Wy", "by")
-# The readout's backward pass is nn/readout's; online/rtrl, models/ensemble, data/masking and lab/unrolling
-# still reach it through these names.
-readout_backward = readout.readout_backward
-readout_backward_kernel = readout.readout_backward_kernel
 
 
 def check_cell(cell):

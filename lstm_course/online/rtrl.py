@@ -25,7 +25,7 @@ import numpy as np
 
 from lstm_course._validation import as_float_array, check_scalar, check_sequence_inputs, check_shape
 from lstm_course.models import recurrent
-from lstm_course.nn import cells, lstm, rnn
+from lstm_course.nn import cells, lstm, readout, rnn
 from lstm_course.online._checks import check_start, check_step, check_system
 
 
@@ -87,7 +87,7 @@ def rtrl_gradients(params, x, y, cell="lstm", h0=None, c0=None):
         state, step = spec.step_forward(x[:, t], state, Wx, Wh, b)
         sensitivity = _SENSITIVITY_STEP[cell](dz, sensitivity, step)
         h = state[0]
-        grads, dh = recurrent.readout_backward_kernel(h @ Wy + by - y[:, t], h, Wy)
+        grads, dh = readout.readout_backward_kernel(h @ Wy + by - y[:, t], h, Wy)
         dWx, dWh, db = np.split(np.einsum("nh,nhp->p", dh, sensitivity[0]), sizes)
         grads.update(Wx=dWx.reshape(Wx.shape), Wh=dWh.reshape(Wh.shape), b=db)
         per_step.append(grads)

@@ -401,6 +401,12 @@ VALID = {
     "Adam.step": Spec(lambda: dict(self=_lazy("train.optim", "Adam", 0.1), params=params(),
                                    grads={k: A(*v.shape) for k, v in params().items()}),
                      ok={"grads": {"missing entry"}}),
+    "LinearDecay": Spec(lambda: dict(optimizer=_lazy("train.optim", "Adam", 0.1), total_updates=10,
+                                     final_fraction=0.05), ok={"final_fraction": {"zero"}}),
+    "LinearDecay.step": Spec(lambda: dict(self=_lazy("train.optim", "LinearDecay", _lazy("train.optim", "Adam", 0.1),
+                                                     10), params=params(),
+                                          grads={k: A(*v.shape) for k, v in params().items()}),
+                             ok={"grads": {"missing entry"}}),
     "global_norm": Spec(lambda: dict(grads={"W": A(2, 3), "b": A(3)}), free={"grads"}),
     "clip_grad_norm": Spec(lambda: dict(grads={"W": A(2, 3), "b": A(3)}, max_norm=1.0), free={"grads"}),
     # rnn

@@ -4,6 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from lstm_course.train import optim
 from lstm_course.train.optim import SGD, Adam, clip_grad_norm, global_norm
 
 
@@ -111,3 +112,28 @@ def test_bad_inputs_raise_value_errors():
         clip_grad_norm({"w": np.ones(2)}, 0.0)
     with pytest.raises(ValueError, match="contains NaN"):
         clip_grad_norm({"w": np.array([1.0, np.nan])}, 1.0)
+
+
+def test_linear_decay_moves_sgd_by_the_scheduled_rates():
+    # SGD without momentum moves w by lr_n * g at update n; with g = 1 the total move is the sum of the rates.
+    schedule = optim.LinearDecay(optim.SGD(0.4), total_updates=4, final_fraction=0.25)
+    params, rates = {"w": np.zeros(1)}, []
+    for _ in range(6):
+        rates.append(schedule.learning_rate)
+        schedule.step(params, {"w": np.ones(1)})
+    assert np.allclose(rates, [0.4, 0.3, 0.2, 0.1, 0.1, 0.1])
+    assert np.isclose(params["w"][0], -sum(rates)) and schedule.updates == 6
+
+
+def test_linear_decay_keeps_adam_s_state_and_refuses_a_bad_optimiser():
+    plain, scheduled = optim.Adam(0.01), optim.LinearDecay(optim.Adam(0.01), total_updates=10, final_fraction=1.0)
+    a, b = {"w": np.arange(3.0)}, {"w": np.arange(3.0)}
+    for k in range(5):
+        grads = {"w": np.sin(np.arange(3.0) + k)}
+        plain.step(a, grads)
+        scheduled.step(b, grads)
+    assert np.array_equal(a["w"], b["w"])      # final_fraction 1: the constant rate, Adam's moments untouched
+    with pytest.raises(ValueError, match="optimizer"):
+        optim.LinearDecay(object(), 10)
+    with pytest.raises(ValueError, match="final_fraction"):
+        optim.LinearDecay(optim.Adam(0.01), 10, final_fraction=1.5)

@@ -218,6 +218,7 @@ def sequence_forward(x, h0, c0, Wx, Wh, b, keep=None):
     z = input_projection(rows, Wxb_half, scratch((T, *lead, 4 * H), dtype))
     A = np.empty((T + 1, 5, *lead, H), dtype=dtype)   # per step c_prev, i, f, g, o: A[t + 1, 0] is c_t
     A[0, 0] = c0
+    A[-1, 1:] = 0                                     # the last row holds only c_T: no uninitialised memory in a cache
     tanh_c, hs = np.empty((T, *lead, H), dtype=dtype), np.empty((T + 1, *lead, H), dtype=dtype)
     hs[0] = h0
     recurrent, half = np.empty((*lead, 4 * H), dtype=dtype), np.array(0.5, dtype=dtype)

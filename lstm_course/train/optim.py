@@ -5,12 +5,13 @@ Optimisers update a dict of parameter arrays **in place**, so a model's
 
 - :class:`SGD`: w <- w - lr * g (with optional momentum v <- mu v + g, w <- w - lr v);
 - :class:`Adam`: Kingma & Ba (2015), with bias-corrected moment estimates;
+- :class:`LinearDecay`: any of them with its learning rate lowered linearly over a known number of updates;
 - :func:`clip_grad_norm`: rescale all gradients together when their global norm
   exceeds a threshold (Pascanu, Mikolov & Bengio 2013, Algorithm 1).
 """
 import numpy as np
 
-from lstm_course._validation import check_array_dict, check_scalar
+from lstm_course._validation import check_array_dict, check_int, check_object, check_scalar
 
 
 def _check_learning_rate(learning_rate):
@@ -96,6 +97,43 @@ class Adam:
             v *= self.beta2
             v += (1.0 - self.beta2) * grad * grad
             params[name] -= self.learning_rate * (m / correction1) / (np.sqrt(v / correction2) + self.eps)
+
+
+class LinearDecay:
+    """An optimiser whose learning rate falls linearly from its own value to ``final_fraction`` of it.
+
+    Update n (counted from 1) uses lr_n = lr_0 * max(final_fraction, 1 - (n - 1) / total_updates):
+    lr_0 at the first update, ``final_fraction * lr_0`` from update ``total_updates`` on.
+    Large early steps and small late ones: the late steps average out the gradient noise that a
+    constant rate keeps injecting (a common schedule for language models).
+
+    Parameters
+    ----------
+    optimizer : SGD or Adam (any object with ``learning_rate`` and ``step(params, grads)``)
+        Its ``learning_rate`` is lr_0; it is changed before every step.
+    total_updates : int >= 1
+    final_fraction : float in [0, 1]
+    """
+
+    def __init__(self, optimizer, total_updates, final_fraction=0.05):
+        check_object("optimizer", optimizer, ("step", "learning_rate"),
+                     "an optimiser with learning_rate and step(params, grads), e.g. Adam")
+        self.optimizer = optimizer
+        self.initial_rate = _check_learning_rate(optimizer.learning_rate)
+        self.total_updates = check_int("total_updates", total_updates, minimum=1)
+        self.final_fraction = check_scalar("final_fraction", final_fraction, low=0.0, high=1.0)
+        self.updates = 0
+
+    @property
+    def learning_rate(self):
+        """The rate the next update will use."""
+        return self.initial_rate * max(self.final_fraction, 1.0 - self.updates / self.total_updates)
+
+    def step(self, params, grads):
+        """Set the wrapped optimiser's rate for this update and apply it."""
+        self.optimizer.learning_rate = self.learning_rate
+        self.optimizer.step(params, grads)
+        self.updates += 1
 
 
 def global_norm(grads):

@@ -1,63 +1,110 @@
-"""Chapter 8's TBPTT comparison with ten times the compute: which configuration wins on real text?
+"""Chapter 8's experiment: TBPTT configurations of a character LSTM on *Moby-Dick* at equal compute, then one longer run.
 
-Trains the character LSTM of :mod:`lstm_course.models.charlm` (H = 128, 32 slots, Adam 0.01, clipping at 5,
-float32) on the course's own prose with stateful TBPTT(k1, k2) for (10, 10), (25, 25), (50, 50),
-(10, 50) and (25, 25) with the state reset every window, each for the same compute (4 million
-cell-steps forward + backward, ten times the chapter's comparison budget with twice the hidden units; the
-summed loss's gradient clipped at 5, as in the chapter), and writes one row per
-configuration and evaluation to ``experiments/results/char_lm.csv``: k1, k2, stateful, updates, cell_steps,
-validation bits per character, seconds of training, activation bytes per update.
+Corpus: :func:`lstm_course.data.corpus.load_moby_dick` (chapters 1-111 train, 112-128 validation, 129-135 test).
+Every run is :func:`lstm_course.lab.char_lm.run_configuration`: a float32 LSTM with forget bias 1, stateful batches,
+Adam with a learning rate falling linearly to 5 %, the per-character loss's gradient clipped at 1, the checkpoint with
+the best validation bits per character kept and only that checkpoint scored on test.
 
-Run from the repository root (about 10 minutes on 2 quiet cores)::
+1. **Comparison** (``--hidden 128``): TBPTT(25, 25), TBPTT(50, 50), TBPTT(10, 50) (overlapping windows, the stored
+   activations reused) and TBPTT(25, 25) with the state reset every window, each for seeds 1, 2, 3 and the same
+   number of cell-steps forward + backward (``--budget``), counted as in Chapter 6. Two runs at a time, one core each.
+2. **Longer run** (``--final-hidden 256``): the configuration with the lowest mean validation bits per character,
+   seed 1, ``--final-budget`` cell-steps on two BLAS threads; samples at three temperatures from its kept checkpoint.
 
-    python experiments/char_lm.py [--budget 4000000] [--hidden 128]
+Writes ``experiments/results/char_lm_runs.csv`` (one row per run), ``char_lm_curves.csv`` (one row per validation
+measurement) and ``char_lm_samples.json``. Regenerate them from the repository root (about 30 minutes on 2 quiet
+cores, after ``npm ci --prefix _vendor``)::
 
-The checked-in CSV predates the TBPTT engine: it counted a cell-step per window step run forward and
-recomputed every window, so its budget reads 2 million.
+    python experiments/char_lm.py
 """
 import argparse
 import csv
-import os
+import json
+import multiprocessing
+import pathlib
+import time
 
 import numpy as np
 
 from lstm_course.data import corpus
-from lstm_course.models import charlm, recurrent
-from lstm_course.train import charlm_training, optim
+from lstm_course.lab import char_lm
+from lstm_course.models import charlm
 
-CONFIGS = [(10, 10, True), (25, 25, True), (50, 50, True), (10, 50, True), (25, 25, False)]
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "char_lm.csv")
+CONFIGS = [(25, 25, True), (50, 50, True), (10, 50, True), (25, 25, False)]
+SEEDS = (1, 2, 3)
+TEMPERATURES = (0.5, 0.8, 1.0)
+PRIME = "Call me Ishmael. "
+RESULTS = pathlib.Path(__file__).resolve().parent / "results"
+RUN_COLUMNS = ("phase", "k1", "k2", "stateful", "seed", "hidden_size", "batch_size", "budget", "updates",
+               "characters_read", "best_valid_bpc", "test_bpc", "seconds", "clipped_fraction")
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=int, default=4_000_000)
-    parser.add_argument("--hidden", type=int, default=128)
-    parser.add_argument("--evaluations", type=int, default=5)
-    args = parser.parse_args()
-    text = corpus.load_course_text()
-    vocab = charlm.build_vocabulary(text)
-    train_text, valid_text = corpus.train_validation_split(text, 0.1)
-    train_codes, valid_codes = vocab.encode(train_text), vocab.encode(valid_text)
-    rows = []
-    for k1, k2, stateful in CONFIGS:
-        params = recurrent.init_params("lstm", vocab.size, args.hidden, vocab.size, np.random.default_rng(1), 1.0,
-                                       dtype=np.float32)
-        run = charlm_training.train(params, train_codes, valid_codes, k1, k2, optim.Adam(0.01), args.budget,
-                                    batch_size=32, stateful=stateful, max_grad_norm=5.0, per_character_loss=False,
-                                    evaluations=args.evaluations, progress=True)
-        for updates, cell_steps, bpc in zip(run.updates, run.cell_steps, run.valid_bpc):
-            rows.append({"k1": k1, "k2": k2, "stateful": stateful, "updates": int(updates),
-                         "cell_steps": int(cell_steps), "valid_bpc": round(float(bpc), 4),
-                         "seconds": round(run.seconds, 2), "activation_bytes": run.activation_bytes})
-        print(f"TBPTT({k1}, {k2}){'' if stateful else ' reset'}: {run.valid_bpc[-1]:.3f} bits per character, "
-              f"{run.seconds:.0f} s", flush=True)
-    os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, "w", newline="") as handle:
+    parser.add_argument("--hidden", type=int, default=128, help="hidden units of the comparison runs")
+    parser.add_argument("--budget", type=int, default=8_000_000, help="cell-steps per comparison run")
+    parser.add_argument("--final-hidden", type=int, default=256, help="hidden units of the longer run")
+    parser.add_argument("--final-budget", type=int, default=30_000_000, help="cell-steps of the longer run")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=0.01)
+    parser.add_argument("--workers", type=int, default=2, help="comparison runs at a time (one core each)")
+    return parser.parse_args()
+
+
+def run(task):
+    """One run (a worker process); returns its CSV row, its curve and, for the longer run, its kept weights."""
+    phase, (k1, k2, stateful), seed, hidden, budget, args, threads = task
+    split = corpus.load_moby_dick()
+    start = time.perf_counter()
+    result = char_lm.run_configuration(split.train.codes, split.validation.codes, split.test.codes,
+                                       len(split.alphabet), k1, k2, stateful, seed, hidden, budget,
+                                       batch_size=args.batch_size, learning_rate=args.learning_rate,
+                                       threads=threads)
+    history = result.history
+    row = {"phase": phase, "k1": k1, "k2": k2, "stateful": stateful, "seed": seed, "hidden_size": hidden,
+           "batch_size": args.batch_size, "budget": budget, "updates": int(history.updates[-1]),
+           "characters_read": int(history.updates[-1]) * k1 * args.batch_size,
+           "best_valid_bpc": round(result.best_valid_bpc, 4), "test_bpc": round(result.test_bpc, 4),
+           "seconds": round(time.perf_counter() - start, 1), "clipped_fraction": round(history.clipped_fraction, 4)}
+    curve = [{"phase": phase, "k1": k1, "k2": k2, "stateful": stateful, "seed": seed, "updates": int(u),
+              "cell_steps": int(s), "valid_bpc": round(float(b), 4)}
+             for u, s, b in zip(history.updates, history.cell_steps, history.valid_bpc)]
+    print(f"{phase} TBPTT({k1}, {k2}){'' if stateful else ' reset'} seed {seed}: best validation "
+          f"{result.best_valid_bpc:.3f}, test {result.test_bpc:.3f} bpc, {row['seconds']:.0f} s", flush=True)
+    return row, curve, result.params if phase == "final" else None
+
+
+def write_csv(path, rows):
+    with open(path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    print(f"wrote {len(rows)} rows to {os.path.relpath(OUT)}")
+
+
+def main():
+    args = parse_args()
+    started = time.perf_counter()
+    tasks = [("comparison", config, seed, args.hidden, args.budget, args, 1) for config in CONFIGS for seed in SEEDS]
+    with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
+        outputs = pool.map(run, tasks, chunksize=1)
+    rows = [row for row, _, _ in outputs]
+    curves = [point for _, curve, _ in outputs for point in curve]
+    mean_valid = {config: np.mean([r["best_valid_bpc"] for r in rows if (r["k1"], r["k2"], r["stateful"]) == config])
+                  for config in CONFIGS}
+    best = min(mean_valid, key=mean_valid.get)
+    row, curve, params = run(("final", best, 1, args.final_hidden, args.final_budget, args, 2))
+    rows.append(row)
+    curves.extend(curve)
+    RESULTS.mkdir(exist_ok=True)
+    write_csv(RESULTS / "char_lm_runs.csv", rows)
+    write_csv(RESULTS / "char_lm_curves.csv", curves)
+    vocab = charlm.Vocabulary(corpus.load_moby_dick().alphabet)
+    samples = {str(t): charlm.sample(params, vocab, PRIME, 400, t, np.random.default_rng(0)) for t in TEMPERATURES}
+    (RESULTS / "char_lm_samples.json").write_text(json.dumps(
+        {"configuration": list(best), "test_bpc": row["test_bpc"], "prime": PRIME, "samples": samples},
+        indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {len(rows)} runs and {len(curves)} measurements to {RESULTS} in "
+          f"{(time.perf_counter() - started) / 60:.1f} minutes")
 
 
 if __name__ == "__main__":

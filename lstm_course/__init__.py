@@ -29,7 +29,7 @@ API page (``reference/api.md``) carries the same table; ``tests/test_layout.py``
 | 5 | lstm, lstm1997 | | | | lstm1997_rtrl | gated_unit, gradient_flow, complexity, adding | gates | gates | ch05 |
 | 6 | | | tbptt.schedule, tbptt.engine, tbptt.recipe | | rtrl | | tbptt | tbptt | ch06 |
 | 7 | | ensemble | stateful, metrics | chunking, masking, sentences, autocorrelation | | grid_search | sequences | | ch07 |
-| 8 | | charlm, ngram | charlm_training | corpus | | | charlm | | ch08 |
+| 8 | | charlm, ngram | charlm_training | corpus | | char_lm | charlm | | ch08 |
 | 9 | | | | | systems, lstm_system, uoro, artbp | | online | | ch09 |
 """
 __version__ = "0.1.0"

@@ -525,6 +525,11 @@ VALID = {
                                                batch_size=2, max_grad_norm=5.0, evaluations=1, sample_length=5,
                                                temperature=0.8, rng=0)),
     "slot_streams": Spec(lambda: dict(codes=codes(21), batch_size=2, multiple=2)),
+    "run_configuration": Spec(lambda: dict(train_codes=codes(41), valid_codes=codes(9, 1), test_codes=codes(9, 2), V=4,
+                                           k1=2, k2=3, stateful=True, seed=1, hidden_size=3, budget=12, batch_size=2,
+                                           learning_rate=0.01, max_grad_norm=1.0, evaluations=1, threads=1),
+                              ok={"seed": {"zero"}}),
+    "updates_for": Spec(lambda: dict(budget=100, batch_size=2, k1=2, k2=3)),
     # corpus (Chapter 8's text): any string is prose
     "clean_markdown": Spec(lambda: dict(source="# Title\n\nSome *text*."), ok={"source": {"unknown name"}}),
     "extract_course_text": Spec(lambda: dict(root=str(__import__("pathlib").Path(__file__).parents[1]))),
@@ -652,10 +657,11 @@ _with("run_online", record_theta=False)
 
 _RECORD = "a result record (NamedTuple): it holds what a function returned, and the functions that take one check it"
 EXEMPT = {
-    **{name: _RECORD for name in ("Autoregression", "Cell", "Chapter", "CountTable", "DescentPath", "ForwardGradient",
-                                  "GridSearchResult", "Head", "MobyDick", "NGramModel", "OnlineRun", "OrderChoice",
-                                  "SentenceSamples", "TBPTTCost", "TBPTTHistory", "TaskData", "TextSplit",
-                                  "TrainingHistory", "Vocabulary", "WindowSuggestion")},
+    **{name: _RECORD for name in ("Autoregression", "Cell", "Chapter", "ConfigurationResult", "CountTable",
+                                  "DescentPath", "ForwardGradient", "GridSearchResult", "Head", "MobyDick",
+                                  "NGramModel", "OnlineRun", "OrderChoice", "SentenceSamples", "TBPTTCost",
+                                  "TBPTTHistory", "TaskData", "TextSplit", "TrainingHistory", "Vocabulary",
+                                  "WindowSuggestion")},
     # The protocol of online systems: an estimator's start/step (covered above) validate the stream's
     # step and the state, then call these several times per step; Chapter 9 never calls them directly.
     **{f"{system}.{method}": "the online systems' protocol, called by the estimators' step after it validated "

@@ -1,0 +1,85 @@
+"""Chapter 8's experiment: one TBPTT(k1, k2) configuration of the character model, trained and scored.
+
+:func:`run_configuration` is one cell of the comparison: a seeded character LSTM
+(float32, forget bias 1) trained by :func:`lstm_course.train.charlm_training.train`
+for a budget of cell-steps (forward + backward, counted as in Chapter 6) with Adam
+whose learning rate falls linearly to 5 % (:class:`lstm_course.train.optim.LinearDecay`),
+the per-character loss's gradient clipped at ``max_grad_norm``; the weights kept are
+those of the best **validation** measurement, and only they are scored on the **test**
+stream. ``experiments/char_lm.py`` runs it for every configuration and seed.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from lstm_course._validation import check_int, check_positive_int, check_scalar
+from lstm_course.models import charlm, recurrent
+from lstm_course.train import charlm_training, optim
+
+
+class ConfigurationResult(NamedTuple):
+    """One trained configuration: its curve on validation, its best checkpoint and that checkpoint's test score."""
+
+    k1: int
+    k2: int
+    stateful: bool
+    seed: int
+    hidden_size: int
+    history: charlm_training.TrainingHistory
+    best_valid_bpc: float
+    """The lowest validation bits per character measured (the checkpoint kept)."""
+    test_bpc: float
+    """Test bits per character of the kept checkpoint."""
+    params: dict
+    """The kept checkpoint's weights."""
+
+
+def updates_for(budget, batch_size, k1, k2):
+    """About how many updates ``budget`` cell-steps buy: each costs batch_size * (k1 forward + min(k2, ...) back).
+
+    The backward part of an update is k2 steps once the stream is k2 long (k1 when the state is reset, whose windows
+    stay inside their block; the caller passes k2 = k1 then). Used only to set the learning-rate schedule's length.
+    """
+    budget, N = check_int("budget", budget, minimum=1), check_positive_int("batch_size", batch_size)
+    k1, k2 = check_positive_int("k1", k1), check_positive_int("k2", k2)
+    return max(1, budget // (N * (k1 + k2)))
+
+
+def run_configuration(train_codes, valid_codes, test_codes, V, k1, k2, stateful, seed, hidden_size, budget,
+                      batch_size=32, learning_rate=0.01, max_grad_norm=1.0, evaluations=8, threads=1):
+    """Train one seeded model with TBPTT(k1, k2) for ``budget`` cell-steps; score its best checkpoint on test.
+
+    Parameters
+    ----------
+    train_codes, valid_codes, test_codes : int ndarray (L,)
+        The three streams, encoded with one vocabulary of ``V`` symbols.
+    k1, k2 : int >= 1
+    stateful : bool
+        Carry the state across windows, or reset it every k1 steps.
+    seed : int
+        Seeds the initial weights (the data order is fixed: the stateful layout reads the text in order).
+    hidden_size : int
+    budget : int
+        Cell-steps, forward + backward; equal budgets mean equal compute.
+    batch_size, learning_rate, max_grad_norm, evaluations, threads
+        As in :func:`lstm_course.train.charlm_training.train`; the learning rate is the schedule's start.
+
+    Returns
+    -------
+    ConfigurationResult
+    """
+    V, H = check_positive_int("V", V), check_positive_int("hidden_size", hidden_size)
+    seed = check_int("seed", seed, minimum=0)
+    learning_rate = check_scalar("learning_rate", learning_rate, low=0.0, low_open=True)
+    test_codes = charlm.check_codes("test_codes", test_codes, V)
+    if test_codes.ndim != 1 or test_codes.size < 2:
+        raise ValueError(f"test_codes must be a 1-D stream of at least 2 codes, got shape {test_codes.shape}")
+    params = recurrent.init_params("lstm", V, H, V, np.random.default_rng(seed), forget_bias=1.0, dtype=np.float32)
+    schedule = optim.LinearDecay(optim.Adam(learning_rate),
+                                 updates_for(budget, batch_size, k1, k2 if stateful else k1), final_fraction=0.05)
+    history = charlm_training.train(params, train_codes, valid_codes, k1, k2, schedule, budget,
+                                    batch_size=batch_size, stateful=stateful, max_grad_norm=max_grad_norm,
+                                    evaluations=evaluations, threads=threads)
+    best = history.best_params
+    return ConfigurationResult(k1, k2, stateful, seed, H, history, float(np.min(history.valid_bpc)),
+                               charlm.evaluate_bpc(best, test_codes), best)

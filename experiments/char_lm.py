@@ -1,4 +1,4 @@
-"""Chapter 8's experiment: TBPTT configurations of a character LSTM on *Moby-Dick* at equal compute, then one longer run.
+"""Chapter 8's experiment: TBPTT configurations of a character LSTM on *Moby-Dick* at equal compute, then a long run.
 
 Corpus: :func:`lstm_course.data.corpus.load_moby_dick` (chapters 1-111 train, 112-128 validation, 129-135 test).
 Every run is :func:`lstm_course.lab.char_lm.run_configuration`: a float32 LSTM with forget bias 1, stateful batches,

@@ -31,7 +31,8 @@ def test_equal_budgets_spend_equal_compute_and_a_seed_repeats_its_run(streams):
     train, valid, test, V = streams
     budget, N = 30_000, 4
     runs = [char_lm.run_configuration(train, valid, test, V, k1, k2, stateful, 2, 8, budget, batch_size=N,
-                                      evaluations=2) for k1, k2, stateful in ((5, 5, True), (5, 15, True), (5, 5, False))]
+                                      evaluations=2)
+            for k1, k2, stateful in ((5, 5, True), (5, 15, True), (5, 5, False))]
     for run in runs:
         spent = run.history.cell_steps[-1]
         assert budget <= spent < budget + N * (5 + 15 + 5)   # stops within one update past the budget

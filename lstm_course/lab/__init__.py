@@ -1,7 +1,8 @@
 """The chapters' measurements and experiments: unrolled copies and their memory (``unrolling``, Chapter 2), the cost of
 a BPTT update (``bptt_cost``, 3), vanishing gradients and the one-unit model (``vanishing``, ``one_unit``, 4), one
 LSTM unit with hand-set gates, error flow through a layer, parameter and FLOP counts and the adding problem
-(``gated_unit``, ``gradient_flow``, ``complexity``, ``adding``, 5), the grid search over window lengths
-(``grid_search``, 7) and one trained configuration of the character model (``char_lm``, 8). ``lab/`` may import every folder below ``plots/`` (it uses ``nn/``, ``models/``, ``train/``
-and ``data/``), never ``plots/``, ``widgets/`` or ``checks/``.
+(``gated_unit``, ``gradient_flow``, ``complexity``, ``adding``, 5), the grid search over window
+lengths (``grid_search``, 7) and one trained configuration of the character model (``char_lm``, 8). ``lab/`` may
+import every folder below ``plots/`` (it uses ``nn/``, ``models/``, ``train/`` and ``data/``), never ``plots/``,
+``widgets/`` or ``checks/``.
 """

@@ -14,7 +14,7 @@ The package is laid out by layer; each folder's ``__init__`` says what it holds 
 - ``lab/``: the measurements and experiments the chapters report;
 - ``plots/`` draws every figure, ``widgets/`` holds every explorer, ``checks/`` the exercises' checkers;
 - the root keeps the infrastructure every folder shares: ``_validation`` (input checks), ``_progress``
-  (progress bars), ``_blas`` (BLAS threads), and ``_nbgrader_course`` (nbgrader's plumbing).
+  (progress bars) and ``_nbgrader_course`` (nbgrader's plumbing).
 
 Each module is listed under the chapter that introduces it, or as shared by several chapters. The
 API page (``reference/api.md``) carries the same table; ``tests/test_layout.py`` keeps both complete.
@@ -30,6 +30,6 @@ API page (``reference/api.md``) carries the same table; ``tests/test_layout.py``
 | 6 | | | tbptt.schedule, tbptt.engine, tbptt.recipe | | rtrl | | tbptt | tbptt | ch06 |
 | 7 | | ensemble | stateful, metrics | chunking, masking, sentences, autocorrelation | | grid_search | sequences | | ch07 |
 | 8 | | charlm, ngram | charlm_training | corpus | | char_lm | charlm | | ch08 |
-| 9 | | | | | systems, lstm_system, uoro, artbp | | online | | ch09 |
+| 9 | | | | | systems, lstm_system, uoro, artbp | online_cost | online | | ch09 |
 """
 __version__ = "0.1.0"

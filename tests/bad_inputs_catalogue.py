@@ -245,6 +245,8 @@ VALID = {
     # bptt_cost (measurements of BPTT's cost)
     "time_bptt_update": Spec(lambda: dict(lengths=[2, 3], cell="rnn", batch_size=1, input_size=1, hidden_size=2,
                                           repeats=1)),
+    # online_cost (measurements of the online methods' cost)
+    "time_online_steps": Spec(lambda: dict(hidden_sizes=[2, 3], steps=2, k2s=[2], repeats=1, threads=1, rng=0)),
     "linear_fit": Spec(lambda: dict(x=np.array([1.0, 2, 3, 4]), y=np.array([2.0, 4.1, 5.9, 8.2]))),
     "error_per_step": Spec(lambda: dict(params=params("rnn"), **task(T=3), step_weights=np.ones(3), h0=A(2, 3))),
     # complexity
@@ -645,7 +647,8 @@ def _with(key, **arguments):
     VALID[key].make = lambda make=VALID[key].make: {**make(), **arguments}
 
 
-for _key in ("fit", "fit_stateful", "fit_ensemble", "mlp.train", "time_bptt_update", "train_and_evaluate", "run_grid",
+for _key in ("fit", "fit_stateful", "fit_ensemble", "mlp.train", "time_bptt_update", "time_online_steps",
+             "train_and_evaluate", "run_grid",
              "grid_search_timesteps", "measure_activation_memory", "charlm_training.train"):
     _with(_key, progress=False)
 for _key in ("init_params", "mlp_init", "init_lstm1997_params", "one_hot"):

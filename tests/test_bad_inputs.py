@@ -74,12 +74,11 @@ EXEMPT = {**bad_inputs_catalogue.EXEMPT, **bad_inputs_display.EXEMPT}
 # Float hyper-parameters that must be positive (a negative value is a bad input).
 POSITIVE = {"learning_rate", "tol", "h", "tolerance", "eps", "max_norm", "max_grad_norm", "temperature",
             "scale", "z", "candidate_gain_positive", "alpha", "floor", "cost_per_epoch", "budget"}
-# Initial states and optional clipping: None means zeros (or no clipping).
-NONE_OK = {"h0", "c0", "y0", "s0", "h_prev0", "max_grad_norm"}
+# Initial states, optional clipping and BLAS threads: None means zeros (no clipping, numpy's own threads).
+NONE_OK = {"h0", "c0", "y0", "s0", "h_prev0", "max_grad_norm", "threads"}
 FLAGS = {"progress", "verbose", "record", "record_theta", "show_folded", "log_scale", "truncated", "pad",
          "variable_length", "stateful", "per_character_loss", "loss_per_target"}
 DTYPES = {"dtype"}
-SKIPPED_ARGS = {"threads"}      # BLAS threads: lstm_course._blas owns its contract
 # Plots and widgets: matplotlib draws int, bool and list data as floats and leaves NaN and inf as gaps
 # (documented in lstm_course.plots), so those variants are not drawn again; text arguments (titles,
 # labels) go to matplotlib, which formats any object.
@@ -261,7 +260,7 @@ def _argument_cases(spec, arg, value):
 def corruptions(spec, kwargs, signature):
     """Yield (argument, kind, corrupted value, may_be_valid, names accepted in the message)."""
     for arg, value in kwargs.items():
-        if arg == "self" or arg in SKIPPED_ARGS or arg in spec.skip or (spec.drawn and arg in TEXT_ARGS):
+        if arg == "self" or arg in spec.skip or (spec.drawn and arg in TEXT_ARGS):
             continue
         default = signature.parameters[arg].default if arg in signature.parameters else inspect.Parameter.empty
         ok = spec.ok.get(arg, set())

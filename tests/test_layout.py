@@ -11,7 +11,7 @@ docstring names them.
 No underscored name (a ``_x`` function, class or module attribute, or a ``_x`` module) may be imported
 from a module in another folder (``from lstm_course.nn.rnn import _x``, ``rnn._x(...)``): a kernel
 that another folder needs is public in its module. The root infrastructure is the exception:
-``_validation``, ``_progress`` and ``_blas`` hold the internals every folder shares and may be
+``_validation`` and ``_progress`` hold the internals every folder shares and may be
 imported from anywhere.
 """
 import ast
@@ -22,7 +22,7 @@ import lstm_course
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "lstm_course"
-SHARED_INTERNALS = {"lstm_course._validation", "lstm_course._progress", "lstm_course._blas"}
+SHARED_INTERNALS = {"lstm_course._validation", "lstm_course._progress"}
 # What each folder may import besides the root infrastructure and itself (see its __init__ docstring);
 # a folder's subfolders count as the folder.
 CORE = {"nn", "models", "train", "data", "online", "lab"}

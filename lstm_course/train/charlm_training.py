@@ -27,8 +27,8 @@ import time
 from typing import NamedTuple
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-from lstm_course._blas import blas_threads
 from lstm_course._progress import progress_bar
 from lstm_course._validation import as_rng, check_int, check_object, check_positive_int, check_scalar
 from lstm_course.models import charlm
@@ -108,8 +108,9 @@ def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_siz
     vocab, prime : Vocabulary and str, optional
         If both are given, a sample starting with ``prime`` is drawn at every evaluation.
     threads : int or None
-        BLAS threads while training (see ``lstm_course._blas.blas_threads``);
-        one is fastest for these small products on a shared machine.
+        BLAS threads while training (threadpoolctl; None leaves numpy's setting): on a
+        shared machine OpenBLAS's threads wait for each other, and one is fastest for
+        these small products.
 
     Returns
     -------
@@ -131,13 +132,14 @@ def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_siz
     evaluations = check_int("evaluations", evaluations, minimum=1)
     check_int("sample_length", sample_length, minimum=1)
     check_scalar("temperature", temperature, low=0.0, low_open=True)
+    threads = check_positive_int("threads", threads, allow_none=True)
     rng = as_rng("rng", rng)
     X, Y = slot_streams(train_codes, batch_size, k1)
     trainer = TBPTTTrainer(params, optimizer, k1, k2, "lstm", "softmax_cross_entropy", max_grad_norm,
                            loss_per_target=per_character_loss)
     sampling = None if vocab is None or prime is None else (vocab, prime, sample_length, temperature,
                                                              rng)
-    with blas_threads(threads):
+    with threadpool_limits(limits=threads, user_api="blas"):
         return _train(trainer, X, Y, valid_codes, budget, stateful, evaluations, sampling, progress)
 
 

@@ -662,7 +662,7 @@ _RECORD = "a result record (NamedTuple): it holds what a function returned, and 
 EXEMPT = {
     **{name: _RECORD for name in ("Autoregression", "Cell", "Chapter", "ConfigurationResult", "CountTable",
                                   "DescentPath", "ForwardGradient", "GridSearchResult", "Head", "MobyDick",
-                                  "NGramModel", "OnlineRun", "OrderChoice", "SentenceSamples", "TBPTTCost",
+                                  "NGramModel", "OnlineRun", "OrderChoice", "SentenceSamples", "StepTimes", "TBPTTCost",
                                   "TBPTTHistory", "TaskData", "TextSplit", "TrainingHistory", "Vocabulary",
                                   "WindowSuggestion")},
     # The protocol of online systems: an estimator's start/step (covered above) validate the stream's

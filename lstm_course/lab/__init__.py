@@ -3,7 +3,6 @@ a BPTT update (``bptt_cost``, 3), vanishing gradients and the one-unit model (``
 LSTM unit with hand-set gates, error flow through a layer, parameter and FLOP counts and the adding problem
 (``gated_unit``, ``gradient_flow``, ``complexity``, ``adding``, 5), the grid search over window
 lengths (``grid_search``, 7), one trained configuration of the character model (``char_lm``, 8) and the time per
-step of RTRL and TBPTT (``online_cost``, 9). ``lab/`` may
-import every folder below ``plots/`` (it uses ``nn/``, ``models/``, ``train/`` and ``data/``), never ``plots/``,
-``widgets/`` or ``checks/``.
+step of RTRL and TBPTT (``online_cost``, 9). ``lab/`` may import every folder below ``plots/`` (it uses ``nn/``,
+``models/``, ``train/``, ``data/`` and ``online/``), never ``plots/``, ``widgets/`` or ``checks/``.
 """

@@ -20,7 +20,7 @@ Loaded from ``_config.yml`` (``sphinx.local_extensions``). It
 - gives the page's ``.ipynb`` download link a ``download`` attribute (the
   theme opens it in a new tab, so browsers showed the JSON), and
 - writes two archives at the site root, each with every chapter notebook plus the
-  ``lstm_course`` package (with its data) and the files to install it:
+  ``lstm_course`` package, the experiments' results and the files to install it (npm's too):
   ``lstm-course-notebooks.zip`` holds the exercise notebooks as they are in the
   repository (with solutions) in the normal edition, and as released to students
   in the student edition; ``lstm-course-student-notebooks.zip`` holds the released
@@ -41,8 +41,9 @@ ASSETS = {  # output path under _static/vendor -> source under _vendor/node_modu
 }
 ARCHIVE = "lstm-course-notebooks.zip"
 STUDENT_ARCHIVE = "lstm-course-student-notebooks.zip"
-ARCHIVE_FILES = ("chapters/**/*.ipynb", "lstm_course/**/*.py", "lstm_course/data/*", "pyproject.toml",
-                 "requirements.txt", "README.md", "LICENSE")
+# The npm manifest brings Chapter 8's corpus (``npm ci --prefix _vendor``); Chapter 8 reads the experiment's results.
+ARCHIVE_FILES = ("chapters/**/*.ipynb", "lstm_course/**/*.py", "_vendor/package.json", "_vendor/package-lock.json",
+                 "experiments/results/*", "pyproject.toml", "requirements.txt", "README.md", "LICENSE")
 WIDGETS_SETUP = """// Written by _ext/offline_book.py, loaded between require.js and the widget manager.
 // 1. The manager lives next to this file: map its module path here, so the fonts its CSS
 //    asks for are found (the default is relative to the page).

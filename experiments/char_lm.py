@@ -8,14 +8,21 @@ the best validation bits per character kept and only that checkpoint scored on t
 1. **Comparison** (``--hidden 128``): TBPTT(25, 25), TBPTT(50, 50), TBPTT(10, 50) (overlapping windows, the stored
    activations reused) and TBPTT(25, 25) with the state reset every window, each for seeds 1, 2, 3 and the same
    number of cell-steps forward + backward (``--budget``), counted as in Chapter 6. Two runs at a time, one core each.
-2. **Longer run** (``--final-hidden 256``): the configuration with the lowest mean validation bits per character,
-   seed 1, ``--final-budget`` cell-steps on two BLAS threads; samples at three temperatures from its kept checkpoint.
+2. **Longer runs** (``--final-hidden 256``): the configuration with the lowest mean validation bits per character,
+   seed 1, ``--final-budget`` cell-steps, once for each dropout rate on the readout's input (``--final-dropout``;
+   without dropout this model overfits the million training characters, its validation curve turning up after
+   about 13 million), the two at a time on one core each. The run with the lowest validation bits per character
+   is the experiment's model: samples at three temperatures from its kept checkpoint.
 
 Writes ``experiments/results/char_lm_runs.csv`` (one row per run), ``char_lm_curves.csv`` (one row per validation
 measurement) and ``char_lm_samples.json``. Regenerate them from the repository root (about 30 minutes on 2 quiet
 cores, after ``npm ci --prefix _vendor``)::
 
     python experiments/char_lm.py
+
+``--reuse-comparison`` keeps the rows and curves already in the CSVs (the comparison, and longer runs at other
+dropout rates) and runs only the longer runs at the rates given. The CSVs in the repository also hold a longer run
+without dropout, written by a full run with ``--final-dropout 0``, then kept by ``--reuse-comparison``.
 """
 import argparse
 import csv
@@ -35,16 +42,17 @@ SEEDS = (1, 2, 3)
 TEMPERATURES = (0.5, 0.8, 1.0)
 PRIME = "Call me Ishmael. "
 RESULTS = pathlib.Path(__file__).resolve().parent / "results"
-RUN_COLUMNS = ("phase", "k1", "k2", "stateful", "seed", "hidden_size", "batch_size", "budget", "updates",
-               "characters_read", "best_valid_bpc", "test_bpc", "seconds", "clipped_fraction")
-
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hidden", type=int, default=128, help="hidden units of the comparison runs")
     parser.add_argument("--budget", type=int, default=8_000_000, help="cell-steps per comparison run")
     parser.add_argument("--final-hidden", type=int, default=256, help="hidden units of the longer run")
-    parser.add_argument("--final-budget", type=int, default=30_000_000, help="cell-steps of the longer run")
+    parser.add_argument("--final-budget", type=int, default=44_000_000, help="cell-steps of each longer run")
+    parser.add_argument("--final-dropout", type=float, nargs="+", default=[0.2, 0.4],
+                        help="dropout rates of the longer runs")
+    parser.add_argument("--reuse-comparison", action="store_true",
+                        help="read the comparison from the CSVs instead of running it")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=0.01)
     parser.add_argument("--workers", type=int, default=2, help="comparison runs at a time (one core each)")
@@ -53,23 +61,24 @@ def parse_args():
 
 def run(task):
     """One run (a worker process); returns its CSV row, its curve and, for the longer run, its kept weights."""
-    phase, (k1, k2, stateful), seed, hidden, budget, args, threads = task
+    phase, (k1, k2, stateful), seed, hidden, budget, dropout, args = task
     split = corpus.load_moby_dick()
     start = time.perf_counter()
     result = char_lm.run_configuration(split.train.codes, split.validation.codes, split.test.codes,
                                        len(split.alphabet), k1, k2, stateful, seed, hidden, budget,
                                        batch_size=args.batch_size, learning_rate=args.learning_rate,
-                                       threads=threads)
+                                       threads=1, dropout=dropout)
     history = result.history
     row = {"phase": phase, "k1": k1, "k2": k2, "stateful": stateful, "seed": seed, "hidden_size": hidden,
-           "batch_size": args.batch_size, "budget": budget, "updates": int(history.updates[-1]),
+           "batch_size": args.batch_size, "budget": budget, "dropout": dropout, "updates": int(history.updates[-1]),
            "characters_read": int(history.updates[-1]) * k1 * args.batch_size,
            "best_valid_bpc": round(result.best_valid_bpc, 4), "test_bpc": round(result.test_bpc, 4),
            "seconds": round(time.perf_counter() - start, 1), "clipped_fraction": round(history.clipped_fraction, 4)}
-    curve = [{"phase": phase, "k1": k1, "k2": k2, "stateful": stateful, "seed": seed, "updates": int(u),
+    curve = [{"phase": phase, "k1": k1, "k2": k2, "stateful": stateful, "seed": seed, "dropout": dropout,
+              "updates": int(u),
               "cell_steps": int(s), "valid_bpc": round(float(b), 4)}
              for u, s, b in zip(history.updates, history.cell_steps, history.valid_bpc)]
-    print(f"{phase} TBPTT({k1}, {k2}){'' if stateful else ' reset'} seed {seed}: best validation "
+    print(f"{phase} TBPTT({k1}, {k2}){'' if stateful else ' reset'} seed {seed} dropout {dropout}: best validation "
           f"{result.best_valid_bpc:.3f}, test {result.test_bpc:.3f} bpc, {row['seconds']:.0f} s", flush=True)
     return row, curve, result.params if phase == "final" else None
 
@@ -81,28 +90,50 @@ def write_csv(path, rows):
         writer.writerows(rows)
 
 
+def read_csv(path):
+    """Rows of a CSV this script wrote, with its numbers and flags parsed back."""
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        for key, value in row.items():
+            row[key] = value == "True" if value in ("True", "False") else \
+                value if key == "phase" else float(value) if "." in value else int(value)
+    return rows
+
+
 def main():
     args = parse_args()
     started = time.perf_counter()
-    tasks = [("comparison", config, seed, args.hidden, args.budget, args, 1) for config in CONFIGS for seed in SEEDS]
-    with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
-        outputs = pool.map(run, tasks, chunksize=1)
-    rows = [row for row, _, _ in outputs]
-    curves = [point for _, curve, _ in outputs for point in curve]
+    if args.reuse_comparison:
+        def kept(row):
+            row.setdefault("dropout", 0.0)
+            return row["phase"] == "comparison" or row["dropout"] not in args.final_dropout
+        rows = [r for r in read_csv(RESULTS / "char_lm_runs.csv") if kept(r)]
+        curves = [c for c in read_csv(RESULTS / "char_lm_curves.csv") if kept(c)]
+    else:
+        tasks = [("comparison", config, seed, args.hidden, args.budget, 0.0, args) for config in CONFIGS
+                 for seed in SEEDS]
+        with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
+            outputs = pool.map(run, tasks, chunksize=1)
+        rows = [row for row, _, _ in outputs]
+        curves = [point for _, curve, _ in outputs for point in curve]
     mean_valid = {config: np.mean([r["best_valid_bpc"] for r in rows if (r["k1"], r["k2"], r["stateful"]) == config])
                   for config in CONFIGS}
     best = min(mean_valid, key=mean_valid.get)
-    row, curve, params = run(("final", best, 1, args.final_hidden, args.final_budget, args, 2))
-    rows.append(row)
-    curves.extend(curve)
+    tasks = [("final", best, 1, args.final_hidden, args.final_budget, rate, args) for rate in args.final_dropout]
+    with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
+        finals = pool.map(run, tasks, chunksize=1)
+    rows += [row for row, _, _ in finals]
+    curves += [point for _, curve, _ in finals for point in curve]
+    row, _, params = min(finals, key=lambda output: output[0]["best_valid_bpc"])
     RESULTS.mkdir(exist_ok=True)
     write_csv(RESULTS / "char_lm_runs.csv", rows)
     write_csv(RESULTS / "char_lm_curves.csv", curves)
     vocab = charlm.Vocabulary(corpus.load_moby_dick().alphabet)
     samples = {str(t): charlm.sample(params, vocab, PRIME, 400, t, np.random.default_rng(0)) for t in TEMPERATURES}
     (RESULTS / "char_lm_samples.json").write_text(json.dumps(
-        {"configuration": list(best), "test_bpc": row["test_bpc"], "prime": PRIME, "samples": samples},
-        indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        {"configuration": list(best), "dropout": row["dropout"], "test_bpc": row["test_bpc"], "prime": PRIME,
+         "samples": samples}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {len(rows)} runs and {len(curves)} measurements to {RESULTS} in "
           f"{(time.perf_counter() - started) / 60:.1f} minutes")
 

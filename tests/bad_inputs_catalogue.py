@@ -525,19 +525,14 @@ VALID = {
     "charlm_training.train": Spec(lambda: dict(params=char_params(), train_codes=codes(41), valid_codes=codes(9, 1),
                                                k1=2, k2=3, optimizer=_lazy("train.optim", "SGD", 0.01), budget=12,
                                                batch_size=2, max_grad_norm=5.0, evaluations=1, sample_length=5,
-                                               temperature=0.8, rng=0)),
+                                               temperature=0.8, rng=0, dropout=0.25)),
     "slot_streams": Spec(lambda: dict(codes=codes(21), batch_size=2, multiple=2)),
     "run_configuration": Spec(lambda: dict(train_codes=codes(41), valid_codes=codes(9, 1), test_codes=codes(9, 2), V=4,
                                            k1=2, k2=3, stateful=True, seed=1, hidden_size=3, budget=12, batch_size=2,
-                                           learning_rate=0.01, max_grad_norm=1.0, evaluations=1, threads=1),
+                                           learning_rate=0.01, max_grad_norm=1.0, evaluations=1, threads=1,
+                                           dropout=0.25),
                               ok={"seed": {"zero"}}),
     "updates_for": Spec(lambda: dict(budget=100, batch_size=2, k1=2, k2=3)),
-    # corpus (Chapter 8's text): any string is prose
-    "clean_markdown": Spec(lambda: dict(source="# Title\n\nSome *text*."), ok={"source": {"unknown name"}}),
-    "extract_course_text": Spec(lambda: dict(root=str(__import__("pathlib").Path(__file__).parents[1]))),
-    "load_course_text": Spec(lambda: dict()),
-    "train_validation_split": Spec(lambda: dict(text="abcdefghij" * 3, validation_fraction=0.1),
-                                   ok={"text": {"unknown name"}}),
     # corpus: Moby-Dick from the npm package (None: the package npm ci --prefix _vendor installs)
     "moby_dick_chapters": Spec(lambda: dict(directory=moby_dick_dir())),
     "load_moby_dick": Spec(lambda: dict(min_count=3, directory=moby_dick_dir())),
@@ -557,6 +552,7 @@ VALID = {
                                          ok={"context": {"empty"}}),  # an empty context: unigrams
     "stream_bpc": Spec(lambda: dict(model=_lazy("models.ngram", "fit_bigram", codes(20), 4), codes=codes(6, 1))),
     # recurrent: the readout's backward pass, for any leading axes
+    "with_dropout": Spec(lambda: dict(head="softmax_cross_entropy", rate=0.5, rng=0)),
     "readout_backward": Spec(lambda: dict(dyhat=A(2, 4, 1), h=A(2, 4, 3), Wy=A(3, 1))),
     # tbptt: the pure window gradient
     "window_gradient": Spec(window_args, ok={"n_injected": {"zero"}}, extra=[("n_injected", "beyond the window", 3)]),
@@ -682,6 +678,7 @@ EXEMPT = {
                               ("softmax_cross_entropy_kernel", "softmax_cross_entropy"),
                               ("Head.backward", "the engine's check_window and check_chunk"),
                               ("rnn.step_dz", "rnn_step_backward"), ("lstm.step_dz", "lstm_step_backward"),
+                              ("lstm1997.step_dz", "lstm1997_step_backward"),
                               ("rnn.step_tangent", "the online systems' estimators"),
                               ("lstm.step_tangent", "the online systems' estimators"),
                               ("expand_gate", "lstm1997_step_forward"), ("block_sum", "lstm1997_step_backward"))},

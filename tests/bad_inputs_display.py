@@ -127,8 +127,8 @@ PLOTS = {
     # Chapter 8
     "bpc_curve": Drawn(lambda: dict(updates=np.array([1.0, 2.0, 3.0]), valid_bpc=np.array([3.0, 2.5, 2.2]),
                                     baselines={"unigram": 4.0})),
-    "tbptt_comparison": Drawn(lambda: dict(labels=["k1=k2=8", "k1=4, k2=8"], valid_bpc=np.array([2.0, 2.1]),
-                                           seconds=np.array([1.0, 2.0]), activation_bytes=np.array([1e6, 2e6]))),
+    "seed_spread": Drawn(lambda: dict(runs={"(25, 25)": np.array([2.3, 2.31, 2.29]), "(50, 50)": np.array([2.4, 2.41])},
+                                      baselines={"7-gram": 2.0})),
     # Chapter 9
     "time_per_step": Drawn(lambda: dict(hidden_sizes=np.array([4, 8, 16]), seconds={"RTRL": positive(3)})),
     "convergence": Drawn(lambda: dict(draws=np.array([1.0, 10.0, 100.0]), errors={"UORO": positive(3)},

@@ -3,7 +3,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstm_course.data import corpus
 from lstm_course.models import charlm, recurrent
 from lstm_course.nn import lstm, readout
 from lstm_course.nn.gradcheck import check_gradients
@@ -114,7 +113,6 @@ class Frozen:
     (lambda p: charlm.loss_and_grads({k: v for k, v in p.items() if k != "Wy"}, [[0]], [[0]]), "missing"),
     (lambda p: charlm.loss_and_grads(p, [[0, 1]], [[0]]), "shape"),
     (lambda p: charlm.bits_per_character(1.0, 0), "n_characters"),
-    (lambda p: corpus.train_validation_split("abc", 1.5), "validation_fraction"),
     (lambda p: charlm_training.train(p, np.arange(100) % 7, np.arange(10) % 7, 5, 0, None, 10), "k2 must be >= 1"),
     (lambda p: charlm_training.train(p, np.arange(100) % 7, np.arange(10) % 7, 2, 3, None, 0), "budget"),
     (lambda p: charlm_training.train(p, np.arange(100) % 7, np.arange(10) % 7, 2, 3, Frozen(), 9, stateful=1),
@@ -222,19 +220,3 @@ def test_slot_streams_are_contiguous_slices():
     X, Y = charlm_training.slot_streams(np.arange(101), 4, 5)
     assert X.shape == (4, 25) and np.all(np.diff(X, axis=1) == 1) and np.all(Y == X + 1)
     assert list(X[:, 0]) == [0, 25, 50, 75]
-
-
-def test_course_text_snapshot_and_extraction(tmp_path):
-    text = corpus.load_course_text()
-    assert len(text) >= 100_000 and text.isascii()
-    (tmp_path / "intro.md").write_text("# Title\n\n```python\ncode\n```\nSee {term}`hidden state`.\n"
-                                       "````{exercise} X\n:label: ex\nDo it.\n````\n")
-    chapter = tmp_path / "chapters" / "01_x"
-    chapter.mkdir(parents=True)
-    notebook = {"cells": [{"cell_type": "markdown", "source": ["Caf\u00e9 \u2605 prose"]},
-                          {"cell_type": "code", "source": ["x = 1"]}]}
-    (chapter / "a.ipynb").write_text(__import__("json").dumps(notebook))
-    extracted = corpus.extract_course_text(str(tmp_path))
-    assert extracted == "# Title\n\nSee hidden state.\nDo it.\n\nCafe  prose\n"
-    with pytest.raises(ValueError, match="root"):
-        corpus.extract_course_text(str(chapter))

@@ -59,3 +59,46 @@ def test_heads_check_their_targets():
     with pytest.raises(ValueError, match="head must be one of"):
         readout.get("hinge")
     assert readout.get("squared_error") is readout.get(readout.SQUARED_ERROR) is readout.SQUARED_ERROR
+
+
+@pytest.mark.parametrize("head", [readout.SQUARED_ERROR, readout.SOFTMAX_CROSS_ENTROPY])
+def test_dropout_head_backward_is_the_gradient_of_its_loss_for_a_fixed_mask(head):
+    params, h, targets, weights = head_problem(head, seed=2)
+
+    def dropped(Wy, by, h):   # a fresh Generator with one seed: the same mask at every call
+        return readout.with_dropout(head, 0.5, rng=7).backward({"Wy": Wy, "by": by}, h, targets, weights)
+
+    loss, grads, dh = dropped(params["Wy"], params["by"], h)
+    errors = check_gradients(lambda **p: np.array(dropped(**p)[0]), {**params, "h": h}, {**grads, "h": dh},
+                             np.array(1.0), verbose=False)
+    assert max(errors.values()) < 1e-7, errors
+    assert loss != pytest.approx(head.backward(params, h, targets, weights)[0])
+
+
+def test_dropout_zeroes_a_fraction_p_and_scales_the_kept_units_by_1_over_1_minus_p():
+    # With Wy = I, by = 0 and targets 0 the squared error is 1/2 ||h * m||^2, so dh = h * m^2:
+    # 0 where a unit was dropped and h / (1 - p)^2 where it was kept.
+    p, H = 0.3, 4000
+    h = np.random.default_rng(3).uniform(1.0, 2.0, size=(5, H))
+    params = {"Wy": np.eye(H), "by": np.zeros(H)}
+    head = readout.with_dropout("squared_error", p, rng=11)
+    _, _, dh = head.backward(params, h, np.zeros((5, H)), np.ones(5))
+    kept = dh != 0
+    assert abs(kept.mean() - (1 - p)) < 4 * np.sqrt(p * (1 - p) / kept.size)
+    assert np.allclose(dh[kept] / h[kept], 1 / (1 - p) ** 2)
+    _, _, again = head.backward(params, h, np.zeros((5, H)), np.ones(5))
+    assert not np.array_equal(again != 0, kept)            # a fresh mask at every call
+
+
+def test_dropout_rate_zero_is_the_plain_head_and_float32_stays_float32():
+    params, h, targets, weights = head_problem(readout.SOFTMAX_CROSS_ENTROPY)
+    plain = readout.SOFTMAX_CROSS_ENTROPY.backward(params, h, targets, weights)
+    same = readout.with_dropout("softmax_cross_entropy", 0.0).backward(params, h, targets, weights)
+    assert plain[0] == same[0] and np.array_equal(plain[2], same[2])
+    params32 = {name: value.astype(np.float32) for name, value in params.items()}
+    _, grads, dh = readout.with_dropout("softmax_cross_entropy", 0.5, rng=0).backward(
+        params32, h.astype(np.float32), targets, weights.astype(np.float32))
+    assert dh.dtype == np.float32 and all(grad.dtype == np.float32 for grad in grads.values())
+    for rate in (1.0, -0.1, float("nan"), "0.5"):
+        with pytest.raises(ValueError, match="rate"):
+            readout.with_dropout("softmax_cross_entropy", rate)

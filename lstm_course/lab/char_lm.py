@@ -46,7 +46,8 @@ def updates_for(budget, batch_size, k1, k2):
 
 
 def run_configuration(train_codes, valid_codes, test_codes, V, k1, k2, stateful, seed, hidden_size, budget,
-                      batch_size=32, learning_rate=0.01, max_grad_norm=1.0, evaluations=8, threads=1):
+                      batch_size=32, learning_rate=0.01, max_grad_norm=1.0, evaluations=8, threads=1,
+                      dropout=0.0):
     """Train one seeded model with TBPTT(k1, k2) for ``budget`` cell-steps; score its best checkpoint on test.
 
     Parameters
@@ -61,8 +62,9 @@ def run_configuration(train_codes, valid_codes, test_codes, V, k1, k2, stateful,
     hidden_size : int
     budget : int
         Cell-steps, forward + backward; equal budgets mean equal compute.
-    batch_size, learning_rate, max_grad_norm, evaluations, threads
-        As in :func:`lstm_course.train.charlm_training.train`; the learning rate is the schedule's start.
+    batch_size, learning_rate, max_grad_norm, evaluations, threads, dropout
+        As in :func:`lstm_course.train.charlm_training.train`; the learning rate is the schedule's start,
+        and the dropout masks are drawn from a Generator seeded by ``seed``.
 
     Returns
     -------
@@ -79,7 +81,8 @@ def run_configuration(train_codes, valid_codes, test_codes, V, k1, k2, stateful,
                                  updates_for(budget, batch_size, k1, k2 if stateful else k1), final_fraction=0.05)
     history = charlm_training.train(params, train_codes, valid_codes, k1, k2, schedule, budget,
                                     batch_size=batch_size, stateful=stateful, max_grad_norm=max_grad_norm,
-                                    evaluations=evaluations, threads=threads)
+                                    evaluations=evaluations, threads=threads, dropout=dropout,
+                                    rng=np.random.default_rng([seed, 1]))
     best = history.best_params
     return ConfigurationResult(k1, k2, stateful, seed, H, history, float(np.min(history.valid_bpc)),
                                charlm.evaluate_bpc(best, test_codes), best)

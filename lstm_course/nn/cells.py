@@ -5,6 +5,7 @@ Code that works for any cell looks the cell up here instead of branching on its 
     cell = cells.get("lstm")
     state, step = cell.step_forward(x_t, state, Wx, Wh, b)            # state is a tuple
     dx, dstate_prev, dWx, dWh, db = cell.step_backward(dstate, step)
+    dz, dstate_prev = cell.step_dz(dstate, step)                      # only as far as z
 
 A cell's **state** is a tuple: ``(h,)`` for the Elman RNN, ``(h, c)`` for the LSTM and
 ``(y, s)`` for the 1997 LSTM, each ``(N, H)``. The error on it, ``dstate``, has the same
@@ -51,6 +52,9 @@ class Cell(NamedTuple):
       unvalidated kernel.
     - ``step_backward`` (callable): ``step_backward(dstate, step) -> (dx, dstate_prev, dWx, dWh,
       db)``, unvalidated kernel.
+    - ``step_dz`` (callable): ``step_dz(dstate, step) -> (dz, dstate_prev)``: the same step back
+      only as far as the pre-activation z = x Wx + (previous output) Wh + b, whose weight
+      gradients a caller can then sum over many steps in one product.
     - ``step_cache`` (callable): ``step_cache(cache, t)``: step t's cache read out of a
       ``forward`` cache.
     - ``final_state`` (callable): ``final_state(cache)``: the state tuple after the last step.
@@ -64,6 +68,7 @@ class Cell(NamedTuple):
     backward: Callable
     step_forward: Callable
     step_backward: Callable
+    step_dz: Callable
     step_cache: Callable
     final_state: Callable
 
@@ -104,6 +109,11 @@ def _rnn_step_backward(dstate, step):
     return dx, (dh_prev,), dWx, dWh, db
 
 
+def _rnn_step_dz(dstate, step):
+    dz, dh_prev = rnn.step_dz(dstate[0], step)
+    return dz, (dh_prev,)
+
+
 def _lstm_forward(x, state0, Wx, Wh, b):
     h, c, cache = lstm.lstm_forward(x, state0[0], state0[1], Wx, Wh, b)
     return (h, c), cache
@@ -122,6 +132,11 @@ def _lstm_step_forward(x, state, Wx, Wh, b):
 def _lstm_step_backward(dstate, step):
     dx, dh_prev, dc_prev, dWx, dWh, db = lstm.step_backward(dstate[0], dstate[1], step)
     return dx, (dh_prev, dc_prev), dWx, dWh, db
+
+
+def _lstm_step_dz(dstate, step):
+    dz, dh_prev, dc_prev = lstm.step_dz(dstate[0], dstate[1], step)
+    return dz, (dh_prev, dc_prev)
 
 
 def _lstm1997_forward(x, state0, Wx, Wh, b):
@@ -144,19 +159,27 @@ def _lstm1997_step_backward(dstate, step):
     return dx, (dy_prev, ds_prev), dWx, dWh, db
 
 
+def _lstm1997_step_dz(dstate, step):
+    dz, dy_prev, ds_prev = lstm1997.step_dz(dstate[0], dstate[1], step)
+    return dz, (dy_prev, ds_prev)
+
+
 RNN = Cell("rnn", gate_blocks=1, state_names=("h",), forget_block=None,
            forward=_rnn_forward, backward=_rnn_backward,
            step_forward=_rnn_step_forward, step_backward=_rnn_step_backward,
+           step_dz=_rnn_step_dz,
            step_cache=rnn.step_cache, final_state=lambda cache: (rnn.final_state(cache),))
 
 LSTM = Cell("lstm", gate_blocks=4, state_names=("h", "c"), forget_block=1,
             forward=_lstm_forward, backward=_lstm_backward,
             step_forward=_lstm_step_forward, step_backward=_lstm_step_backward,
+            step_dz=_lstm_step_dz,
             step_cache=lstm.step_cache, final_state=lstm.final_state)
 
 LSTM1997 = Cell("lstm1997", gate_blocks=3, state_names=("y", "s"), forget_block=None,
                 forward=_lstm1997_forward, backward=_lstm1997_backward,
                 step_forward=_lstm1997_step_forward, step_backward=_lstm1997_step_backward,
+                step_dz=_lstm1997_step_dz,
                 step_cache=lstm1997.step_cache, final_state=lstm1997.final_state)
 
 CELLS = {cell.name: cell for cell in (RNN, LSTM, LSTM1997)}

@@ -111,14 +111,8 @@ def step_forward(x, y_prev, s_prev, Wx, Wh, b, block_size):
     return y, s, cache
 
 
-def step_backward(dy, ds, cache):
-    """The kernel of :func:`lstm1997_step_backward`, without checking its inputs.
-
-    Returns
-    -------
-    dx, dy_prev, ds_prev, dWx, dWh, db : ndarray
-        Shaped like ``x``, ``y_prev``, ``s_prev``, ``Wx``, ``Wh`` and ``b``.
-    """
+def step_dz(dy, ds, cache):
+    """One step back to the pre-activation, without checking its inputs: ``dz (N, 3C)``, ``dy_prev``, ``ds_prev``."""
     S = cache["block_size"]
     y_in, y_out, g, h = cache["y_in"], cache["y_out"], cache["g"], cache["h"]
     # y = y_out * h(s): the output gate collects dy * h(s) from all S cells of its block ...
@@ -133,12 +127,20 @@ def step_backward(dy, ds, cache):
                          dy_out * sigmoid_grad_from_output(y_out),
                          dg * squash_input_grad_from_output(g)], axis=1)
     # z = x Wx + y_prev Wh + b
-    dx = dz @ cache["Wx"].T
-    dy_prev = dz @ cache["Wh"].T
-    dWx = cache["x"].T @ dz
-    dWh = cache["y_prev"].T @ dz
-    db = dz.sum(axis=0)
-    return dx, dy_prev, ds_prev, dWx, dWh, db
+    return dz, dz @ cache["Wh"].T, ds_prev
+
+
+def step_backward(dy, ds, cache):
+    """The kernel of :func:`lstm1997_step_backward`, without checking its inputs.
+
+    Returns
+    -------
+    dx, dy_prev, ds_prev, dWx, dWh, db : ndarray
+        Shaped like ``x``, ``y_prev``, ``s_prev``, ``Wx``, ``Wh`` and ``b``.
+    """
+    dz, dy_prev, ds_prev = step_dz(dy, ds, cache)
+    # z = x Wx + y_prev Wh + b
+    return dz @ cache["Wx"].T, dy_prev, ds_prev, cache["x"].T @ dz, cache["y_prev"].T @ dz, dz.sum(axis=0)
 
 
 def check_lstm1997_params(Wx, Wh, b, block_size):

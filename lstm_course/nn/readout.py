@@ -15,13 +15,18 @@ as :mod:`lstm_course.train.tbptt.engine` needs to know about the output layer::
 
     head = readout.get("softmax_cross_entropy")
     loss, grads, dh = head.backward(params, h_t, targets_t, weights_t)   # grads: Wy, by
+
+:func:`with_dropout` gives a head **inverted dropout** on its input while training
+(Srivastava et al. 2014; on the non-recurrent connections only, as Zaremba et al. 2014 do for
+LSTMs): each unit of h is zeroed with probability p and the others are scaled by 1 / (1 - p),
+so that evaluation, which uses the plain head, sees the same expected input.
 """
 from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
-from lstm_course._validation import as_float_array, check_positive_int, check_shape
+from lstm_course._validation import as_float_array, as_rng, check_positive_int, check_scalar, check_shape
 
 
 def readout_backward(dyhat, h, Wy):
@@ -178,23 +183,42 @@ class Head(NamedTuple):
     Fields: ``name``; ``loss(yhat, targets, weights) -> (loss, dyhat)``, a kernel such as
     :func:`squared_error_kernel`; ``check_targets(name, y, leading_shape, O, labels)``, which returns
     the targets checked (real ``(..., O)`` or integer codes ``(...)`` in 0..O-1) or raises
-    ``ValueError``, spelling the leading axes as ``labels`` (e.g. ``"N, T"``).
+    ``ValueError``, spelling the leading axes as ``labels`` (e.g. ``"N, T"``); ``dropout``, the
+    probability p of dropping a unit of h (0: none), and ``rng``, the Generator that draws the masks
+    (set both with :func:`with_dropout`).
     """
 
     name: str
     loss: Callable
     check_targets: Callable
+    dropout: float = 0.0
+    rng: np.random.Generator | None = None
 
     def backward(self, params, h, targets, weights):
         """One step's loss and gradients: ``(loss, grads, dh)``, grads keyed ``Wy, by``, dh shaped like h."""
+        keep = None
+        if self.dropout:                       # m = [u >= p] / (1 - p): h -> h * m, and dh picks up the same m
+            keep = (self.rng.random(h.shape) >= self.dropout).astype(h.dtype) / h.dtype.type(1.0 - self.dropout)
+            h = h * keep
         loss, dyhat = self.loss(h @ params["Wy"] + params["by"], targets, weights)
         grads, dh = readout_backward_kernel(dyhat, h, params["Wy"])
-        return loss, grads, dh
+        return loss, grads, dh if keep is None else dh * keep
 
 
 SQUARED_ERROR = Head("squared_error", squared_error_kernel, _real_targets)
 SOFTMAX_CROSS_ENTROPY = Head("softmax_cross_entropy", softmax_cross_entropy_kernel, _code_targets)
 HEADS = {head.name: head for head in (SQUARED_ERROR, SOFTMAX_CROSS_ENTROPY)}
+
+
+def with_dropout(head, rate, rng=None):
+    """``head`` (a name or a :class:`Head`) with inverted dropout of rate ``rate`` in [0, 1) on its input h.
+
+    Only training uses it: :meth:`Head.backward` then draws a fresh mask from ``rng`` (None, a seed or a
+    Generator) at every call. ``rate = 0`` gives the head back without dropout.
+    """
+    head = get(head)
+    rate = check_scalar("rate", rate, low=0.0, high=1.0, high_open=True)
+    return head._replace(dropout=rate, rng=as_rng("rng", rng) if rate else None)
 
 
 def get(name):

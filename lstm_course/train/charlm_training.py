@@ -32,6 +32,7 @@ from threadpoolctl import threadpool_limits
 from lstm_course._progress import progress_bar
 from lstm_course._validation import as_rng, check_int, check_object, check_positive_int, check_scalar
 from lstm_course.models import charlm
+from lstm_course.nn import readout
 from lstm_course.train.tbptt.engine import TBPTTTrainer
 from lstm_course.train.tbptt.schedule import tbptt_schedule
 
@@ -79,7 +80,7 @@ def slot_streams(codes, batch_size, multiple):
 
 def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_size=32, stateful=True,
           max_grad_norm=1.0, per_character_loss=True, evaluations=10, vocab=None, prime=None, sample_length=200,
-          temperature=0.8, rng=None, progress=False, threads=1):
+          temperature=0.8, rng=None, progress=False, threads=1, dropout=0.0):
     """Train ``params`` in place with TBPTT(k1, k2) until ``budget`` cell-steps are spent.
 
     Parameters
@@ -111,6 +112,9 @@ def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_siz
         BLAS threads while training (threadpoolctl; None leaves numpy's setting): on a
         shared machine OpenBLAS's threads wait for each other, and one is fastest for
         these small products.
+    dropout : float in [0, 1)
+        Inverted dropout on the readout's input while training (:func:`lstm_course.nn.readout.with_dropout`),
+        its masks drawn from ``rng``; the validation measurements use no dropout.
 
     Returns
     -------
@@ -135,7 +139,8 @@ def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_siz
     threads = check_positive_int("threads", threads, allow_none=True)
     rng = as_rng("rng", rng)
     X, Y = slot_streams(train_codes, batch_size, k1)
-    trainer = TBPTTTrainer(params, optimizer, k1, k2, "lstm", "softmax_cross_entropy", max_grad_norm,
+    head = readout.with_dropout("softmax_cross_entropy", dropout, rng)
+    trainer = TBPTTTrainer(params, optimizer, k1, k2, "lstm", head, max_grad_norm,
                            loss_per_target=per_character_loss)
     sampling = None if vocab is None or prime is None else (vocab, prime, sample_length, temperature,
                                                              rng)

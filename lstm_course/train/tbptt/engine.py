@@ -94,15 +94,18 @@ def _window_gradient(params, cell, head, window, n_injected):
     # A tuple built from a list, not a generator: tuple(generator) resizes its tuple, which CPython's free list
     # then keeps, one more per call up to 2000: memory that would grow with the first 2000 updates of a stream.
     dstate = tuple([np.zeros_like(window[-1][0]["h"]) for _ in cell.state_names])
+    dz = [None] * len(window)
     for position in reversed(range(len(window))):
         step = window[position][0]
         if position >= first:                        # the error the readout sends into h_tau
             dstate = (dstate[0] + dh[position - first],) + dstate[1:]
-        step = {**step, "Wx": params["Wx"], "Wh": params["Wh"]}   # stored activations, current weights
-        _, dstate, dWx, dWh, db = cell.step_backward(dstate, step)
-        grads["Wx"] += dWx
-        grads["Wh"] += dWh
-        grads["b"] += db
+        step = {**step, "Wh": params["Wh"]}          # stored activations, current weights
+        dz[position], dstate = cell.step_dz(dstate, step)
+    # z = x Wx + h_prev Wh + b at every step of the window: each weight gradient is one product over all of them.
+    dz = np.concatenate(dz)
+    grads["Wx"] += np.concatenate([step["x"] for step, _, _ in window]).T @ dz
+    grads["Wh"] += np.concatenate([step["h_prev"] for step, _, _ in window]).T @ dz
+    grads["b"] += dz.sum(axis=0)
     return loss, grads
 
 

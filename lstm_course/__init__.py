@@ -8,7 +8,7 @@ The package is laid out by layer; each folder's ``__init__`` says what it holds 
   and its n-gram baselines, the ensemble and the multilayer perceptron;
 - ``train/``: optimisers, training loops, stateful training and metrics; ``train/tbptt/``: the TBPTT
   schedule, engine and recipe;
-- ``data/``: toy tasks, chunking, masking, sentences, Chapter 8's texts (*Moby-Dick*, the course's) and
+- ``data/``: toy tasks, chunking, masking, sentences, Chapter 8's text (*Moby-Dick*) and
   autocorrelation;
 - ``online/``: the RNN and the LSTM as online systems, RTRL, UORO and ARTBP;
 - ``lab/``: the measurements and experiments the chapters report;

@@ -49,7 +49,7 @@ RESULTS = pathlib.Path(__file__).resolve().parent / "results"
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hidden", type=int, default=128, help="hidden units of the comparison runs")
-    parser.add_argument("--budget", type=int, default=8_000_000, help="cell-steps per comparison run")
+    parser.add_argument("--budget", type=int, default=6_000_000, help="cell-steps per comparison run")
     parser.add_argument("--final-hidden", type=int, default=256, help="hidden units of the longer run")
     parser.add_argument("--final-budget", type=int, default=44_000_000, help="cell-steps of each longer run")
     parser.add_argument("--final-dropout", type=float, nargs="+", default=[0.5],
@@ -101,17 +101,6 @@ def clearly_worse(rows, config, best):
     return config != best and min(values(config)) > max(values(best))
 
 
-def read_csv(path):
-    """Rows of a CSV this script wrote, with its numbers and flags parsed back."""
-    with open(path, newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        for key, value in row.items():
-            row[key] = value == "True" if value in ("True", "False") else \
-                value if key == "phase" else float(value) if "." in value else int(value)
-    return rows
-
-
 def main():
     args = parse_args()
     started = time.perf_counter()
@@ -119,8 +108,10 @@ def main():
         def kept(row):
             row.setdefault("dropout", 0.0)
             return row["phase"] == "comparison" or row["dropout"] not in args.final_dropout
-        rows = [r for r in read_csv(RESULTS / "char_lm_runs.csv") if kept(r)]
-        curves = [c for c in read_csv(RESULTS / "char_lm_curves.csv") if kept(c)]
+        def reread(name):  # the rows as this script wrote them (read_results adds each row's label)
+            return [{k: v for k, v in r.items() if k != "label"} for r in char_lm.read_results(RESULTS / name)
+                    if kept(r)]
+        rows, curves = reread("char_lm_runs.csv"), reread("char_lm_curves.csv")
     else:
         tasks = [("comparison", config, seed, args.hidden, args.budget, 0.0, args) for config in CONFIGS
                  for seed in SEEDS]

@@ -125,8 +125,9 @@ PLOTS = {
     "metric_curves": Drawn(lambda: dict(curves={"run": (np.arange(1.0, 4.0), A(3))}),
                            extra=[("curves", "x and values of different lengths", {"run": (np.arange(3.0), A(4))})]),
     # Chapter 8
-    "bpc_curve": Drawn(lambda: dict(updates=np.array([1.0, 2.0, 3.0]), valid_bpc=np.array([3.0, 2.5, 2.2]),
-                                    baselines={"unigram": 4.0})),
+    "bpc_curves": Drawn(lambda: dict(curves={"run": (np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.5, 2.2]))},
+                                     baselines={"unigram": 4.0}),
+                        extra=[("curves", "x and values of different lengths", {"run": (np.arange(3.0), A(4))})]),
     "seed_spread": Drawn(lambda: dict(runs={"(25, 25)": np.array([2.3, 2.31, 2.29]), "(50, 50)": np.array([2.4, 2.41])},
                                       baselines={"7-gram": 2.0})),
     # Chapter 9

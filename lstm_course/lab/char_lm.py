@@ -6,8 +6,11 @@ for a budget of cell-steps (forward + backward, counted as in Chapter 6) with Ad
 whose learning rate falls linearly to 5 % (:class:`lstm_course.train.optim.LinearDecay`),
 the per-character loss's gradient clipped at ``max_grad_norm``; the weights kept are
 those of the best **validation** measurement, and only they are scored on the **test**
-stream. ``experiments/char_lm.py`` runs it for every configuration and seed.
+stream. ``experiments/char_lm.py`` runs it for every configuration and seed, and
+:func:`read_results` reads the CSVs it writes back (the chapter's tables come from them).
 """
+import csv
+import os
 from typing import NamedTuple
 
 import numpy as np
@@ -86,3 +89,42 @@ def run_configuration(train_codes, valid_codes, test_codes, V, k1, k2, stateful,
     best = history.best_params
     return ConfigurationResult(k1, k2, stateful, seed, H, history, float(np.min(history.valid_bpc)),
                                charlm.evaluate_bpc(best, test_codes), best)
+
+
+def configuration_label(k1, k2, stateful):
+    """How the chapter names a configuration: ``"(25, 25)"``, or ``"(25, 25) reset"`` when the state is reset."""
+    k1, k2 = check_positive_int("k1", k1), check_positive_int("k2", k2)
+    if not isinstance(stateful, bool):
+        raise ValueError(f"stateful must be True or False, got {stateful!r}")
+    return f"({k1}, {k2})" + ("" if stateful else " reset")
+
+
+def read_results(path):
+    """The rows of a CSV written by ``experiments/char_lm.py``, its numbers and flags parsed back.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``char_lm_runs.csv`` (one row per run) or ``char_lm_curves.csv`` (one row per validation measurement).
+
+    Returns
+    -------
+    list of dict
+        One dict per row: ``phase`` a string, ``stateful`` a bool, every other field an int or a float,
+        plus ``label`` (:func:`configuration_label`).
+    """
+    if not isinstance(path, (str, os.PathLike)) or not os.path.isfile(path):
+        raise ValueError(f"path must be an existing CSV written by experiments/char_lm.py, got {path!r}")
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows or not {"phase", "k1", "k2", "stateful", "seed"} <= set(rows[0]):
+        raise ValueError(f"path must be a CSV written by experiments/char_lm.py (columns phase, k1, k2, stateful, "
+                         f"seed, ...), got {path!r}")
+    for row in rows:
+        for key, value in row.items():
+            if key == "stateful":
+                row[key] = value == "True"
+            elif key != "phase":
+                row[key] = float(value) if "." in value else int(value)
+        row["label"] = configuration_label(row["k1"], row["k2"], row["stateful"])
+    return rows

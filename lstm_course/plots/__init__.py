@@ -5,7 +5,7 @@ the matplotlib object it drew on, so notebooks stay one line per figure.
 Figures are grouped by chapter in submodules and re-exported here.
 """
 from lstm_course.plots.bptt import cost_and_memory, cost_vs_length, error_injection, sine_predictions
-from lstm_course.plots.charlm import bpc_curve, seed_spread
+from lstm_course.plots.charlm import bpc_curves, seed_spread
 from lstm_course.plots.gates import adding_results, gate_trace, gradient_flow_curves, lstm_cell_diagram, state_drift
 from lstm_course.plots.gradients import condition_scatter, error_surface, gradient_heatmap, norm_vs_lag, power_curves
 from lstm_course.plots.online import bias_and_variance, convergence, influence_curves, time_per_step, variance_vs_hidden
@@ -21,5 +21,5 @@ __all__ = ["decision_boundary", "loss_curve",
            "gradient_bias", "learnability", "tbptt_schedule", "truncated_vs_full",
            "adding_results", "gate_trace", "gradient_flow_curves", "lstm_cell_diagram", "state_drift",
            "acf_pacf", "grid_search_boxplot", "metric_curves", "sample_orders",
-           "bpc_curve", "seed_spread",
+           "bpc_curves", "seed_spread",
            "bias_and_variance", "convergence", "influence_curves", "time_per_step", "variance_vs_hidden"]

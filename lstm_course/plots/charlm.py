@@ -3,32 +3,30 @@ import numpy as np
 
 from lstm_course._validation import check_scalar
 from lstm_course.plots._common import _axes, _labelled, _values
+from lstm_course.plots.sequences import metric_curves
 
 
-def bpc_curve(updates, valid_bpc, baselines=None, ax=None, title="Validation bits per character"):
-    """Validation bits per character against updates, with baselines as horizontal lines.
+def bpc_curves(curves, baselines=None, ax=None, xlabel="update", title="Validation bits per character"):
+    """Validation bits per character of one or more runs (:func:`metric_curves`), with baselines as dashed lines.
 
     Parameters
     ----------
-    updates, valid_bpc : sequences of equal length
+    curves : dict[str, (sequence, sequence)]
+        Label -> (x, bits per character) of one run; ``xlabel`` says what x counts (updates, cell-steps).
     baselines : dict[str, float], optional
-        Label -> bits per character of a baseline model (e.g. unigram, bigram).
+        Label -> bits per character of a baseline model (e.g. an n-gram's).
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib Axes
     """
-    updates = _values("updates", updates)
-    valid_bpc = _values("valid_bpc", valid_bpc, length=len(updates), of="updates")
     if baselines is not None:
         baselines = _labelled("baselines", baselines, check_scalar, "bits per character")
-    ax = _axes(ax, (6.0, 3.6))
-    ax.plot(updates, valid_bpc, marker="o", color="C0", label="LSTM (validation)")
-    _baseline_lines(ax, baselines, 1)
-    ax.set(xlabel="update", ylabel="bits per character (loss per target)", title=title)
+    ax = metric_curves(curves, ax=ax, xlabel=xlabel, ylabel="bits per character (loss per target)", title=title)
+    _baseline_lines(ax, baselines, len(curves))
     ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(fontsize=8)
     return ax
 
 

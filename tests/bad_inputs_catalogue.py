@@ -8,6 +8,7 @@ The plots, widgets and checkers are in ``bad_inputs_display``.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import numpy as np
 
@@ -174,6 +175,10 @@ def char_params():
 
 def codes(n, seed=0):
     return np.random.default_rng(seed).integers(0, 4, size=n)
+
+
+def experiment_csv():
+    return str(Path(__file__).resolve().parents[1] / "experiments" / "results" / "char_lm_runs.csv")
 
 
 def moby_dick_dir():
@@ -520,8 +525,6 @@ VALID = {
     "sample": Spec(lambda: dict(params=char_params(), vocab=_lazy("models.charlm", "build_vocabulary", "abcd"),
                                 prime="ab", n_characters=3, temperature=1.0, rng=0), ok={"n_characters": {"zero"}}),
     "evaluate_bpc": Spec(lambda: dict(params=char_params(), codes=codes(7), chunk=2)),
-    "unigram_bpc": Spec(lambda: dict(train_codes=codes(20), valid_codes=codes(6, 1), V=4, alpha=1.0)),
-    "bigram_bpc": Spec(lambda: dict(train_codes=codes(20), valid_codes=codes(6, 1), V=4, alpha=0.1)),
     "charlm_training.train": Spec(lambda: dict(params=char_params(), train_codes=codes(41), valid_codes=codes(9, 1),
                                                k1=2, k2=3, optimizer=_lazy("train.optim", "SGD", 0.01), budget=12,
                                                batch_size=2, max_grad_norm=5.0, evaluations=1, sample_length=5,
@@ -533,6 +536,9 @@ VALID = {
                                            dropout=0.25),
                               ok={"seed": {"zero"}}),
     "updates_for": Spec(lambda: dict(budget=100, batch_size=2, k1=2, k2=3)),
+    "configuration_label": Spec(lambda: dict(k1=25, k2=25, stateful=True)),
+    # the experiment's CSV as the repository holds it
+    "read_results": Spec(lambda: dict(path=experiment_csv())),
     # corpus: Moby-Dick from the npm package (None: the package npm ci --prefix _vendor installs)
     "moby_dick_chapters": Spec(lambda: dict(directory=moby_dick_dir())),
     "load_moby_dick": Spec(lambda: dict(min_count=3, directory=moby_dick_dir())),

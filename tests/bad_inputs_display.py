@@ -129,7 +129,10 @@ PLOTS = {
                                      baselines={"unigram": 4.0}),
                         extra=[("curves", "x and values of different lengths", {"run": (np.arange(3.0), A(4))})]),
     "seed_spread": Drawn(lambda: dict(runs={"(25, 25)": np.array([2.3, 2.31, 2.29]), "(50, 50)": np.array([2.4, 2.41])},
-                                      baselines={"7-gram": 2.0})),
+                                      baselines={"7-gram": 2.0}),
+                         # any number of seeds per configuration, and any number of configurations
+                         ok={"runs": {"[(25, 25)] longer first axis", "[(50, 50)] longer first axis",
+                                      "missing entry"}}),
     # Chapter 9
     "time_per_step": Drawn(lambda: dict(hidden_sizes=np.array([4, 8, 16]), seconds={"RTRL": positive(3)})),
     "convergence": Drawn(lambda: dict(draws=np.array([1.0, 10.0, 100.0]), errors={"UORO": positive(3)},

@@ -68,15 +68,6 @@ def test_bits_per_character_of_a_uniform_model_is_log2_V():
     assert charlm.evaluate_bpc(params, np.arange(50) % V, chunk=7) == pytest.approx(3.0)
 
 
-def test_baselines_match_hand_counts():
-    train, valid = np.array([0, 1, 0, 1, 0, 2]), np.array([0, 1, 2])
-    # unigram with alpha=1: counts 3+1, 2+1, 1+1 over 9; valid targets are 1 and 2.
-    assert charlm.unigram_bpc(train, valid, 3) == pytest.approx(-(np.log2(3 / 9) + np.log2(2 / 9)) / 2)
-    # bigram with alpha=0: p(1|0) = 2/3, p(2|1) = 0 -> infinite, so use alpha=1 on the rows.
-    p10, p21 = (2 + 1) / (3 + 3), (0 + 1) / (2 + 3)
-    assert charlm.bigram_bpc(train, valid, 3, alpha=1.0) == pytest.approx(-(np.log2(p10) + np.log2(p21)) / 2)
-
-
 def test_sampling_follows_the_tempered_distribution():
     logits = np.log(np.array([0.5, 0.3, 0.2]))
     rng = np.random.default_rng(0)

@@ -15,8 +15,8 @@ L = sum_t w_t l_t (w_t = 1 on the steps whose loss is injected) is what the
 backward pass differentiates; the **bits per character**
 is the loss per target in bits, L / (sum_t w_t ln 2).
 
-Baselines: a unigram and a count-based bigram model with add-alpha smoothing,
-whose bits per character any useful model must beat.
+The baselines it must beat, add-alpha and Kneser-Ney character n-grams, are in
+:mod:`lstm_course.models.ngram`, scored on the same targets as :func:`evaluate_bpc`.
 """
 from typing import NamedTuple
 
@@ -207,33 +207,3 @@ def evaluate_bpc(params, codes, chunk=500):
         total += readout.softmax_cross_entropy(hs @ p["Wy"] + p["by"], y[None])[0]
         h, c = hs[:, -1], cs[:, -1]
     return bits_per_character(total, codes.size - 1)
-
-
-def _streams(train_codes, valid_codes, V):
-    V = check_int("V", V, minimum=1)
-    streams = []
-    for name, codes in (("train_codes", train_codes), ("valid_codes", valid_codes)):
-        codes = check_codes(name, codes, V)
-        if codes.ndim != 1 or codes.size < 2:
-            raise ValueError(f"{name} must be a 1-D stream of at least 2 codes, got shape {codes.shape}")
-        streams.append(codes)
-    return streams
-
-
-def unigram_bpc(train_codes, valid_codes, V, alpha=1.0):
-    """Bits per character of character frequencies (add-``alpha`` smoothed) counted on the training stream."""
-    train_codes, valid_codes = _stream("train_codes", train_codes, V), _stream("valid_codes", valid_codes, V)
-    alpha = check_scalar("alpha", alpha, low=0.0, low_open=True)
-    counts = np.bincount(train_codes, minlength=V) + alpha
-    log_p = np.log(counts / counts.sum())
-    return bits_per_character(-log_p[valid_codes[1:]].sum(), valid_codes.size - 1)
-
-
-def bigram_bpc(train_codes, valid_codes, V, alpha=0.1):
-    """Bits per character of p(next | current) from add-``alpha`` smoothed pair counts of the training stream."""
-    train_codes, valid_codes = _stream("train_codes", train_codes, V), _stream("valid_codes", valid_codes, V)
-    alpha = check_scalar("alpha", alpha, low=0.0, low_open=True)
-    counts = np.full((V, V), alpha)
-    np.add.at(counts, (train_codes[:-1], train_codes[1:]), 1.0)
-    log_p = np.log(counts / counts.sum(axis=1, keepdims=True))
-    return bits_per_character(-log_p[valid_codes[:-1], valid_codes[1:]].sum(), valid_codes.size - 1)

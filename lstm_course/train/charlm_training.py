@@ -137,6 +137,7 @@ def train(params, train_codes, valid_codes, k1, k2, optimizer, budget, batch_siz
     check_int("sample_length", sample_length, minimum=1)
     check_scalar("temperature", temperature, low=0.0, low_open=True)
     threads = check_positive_int("threads", threads, allow_none=True)
+    dropout = check_scalar("dropout", dropout, low=0.0, high=1.0, high_open=True)
     rng = as_rng("rng", rng)
     X, Y = slot_streams(train_codes, batch_size, k1)
     head = readout.with_dropout("softmax_cross_entropy", dropout, rng)

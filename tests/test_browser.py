@@ -60,7 +60,8 @@ def open_page(browser, url):
     block_network(context, problems["blocked"])
     page = context.new_page()
     page.on("console", lambda message: message.type == "error" and problems["console"].append(message.text))
-    page.on("pageerror", lambda error: problems["console"].append(str(error)))
+    # The stack says which script threw: a page error seen once under load is then traceable.
+    page.on("pageerror", lambda error: problems["console"].append(f"{error}\n{getattr(error, 'stack', '')}"))
     page.on("requestfailed", lambda request: problems["failed"].append(request.url))
     response = page.goto(url, wait_until="load")
     assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
@@ -181,7 +182,7 @@ def test_every_explorer_changes_its_figure_when_a_slider_moves(browser, book):
                 assert explorer.locator("output").nth(k).inner_text() != shown
                 assert explorer.locator("img.lstm-explorer-frame").evaluate("img => img.naturalWidth") > 0
                 moved += 1
-        assert not problems["console"] and not problems["blocked"], problems
+        assert not problems["console"] and not problems["blocked"], f"{name}: {problems}"
         context.close()
     print(f"{explorers_seen} explorers, {moved} sliders moved")
     assert explorers_seen >= 4

@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 from urllib.parse import urlparse
 
 import pytest
@@ -46,14 +47,26 @@ def free_port():
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    slow = {}   # path suffix -> seconds to wait before answering
+
     def log_message(self, *args):
         pass
 
+    def do_GET(self):
+        for suffix, seconds in self.slow.items():
+            if self.path.split("?")[0].endswith(suffix):
+                time.sleep(seconds)
+        super().do_GET()
 
-def serve(directory):
-    """Serve ``directory`` on 127.0.0.1 in a daemon thread; returns (base_url, server)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler,
-                                                                                 directory=str(directory)))
+
+def serve(directory, slow=None):
+    """Serve ``directory`` on 127.0.0.1 in a daemon thread; returns (base_url, server).
+
+    ``slow`` maps path suffixes to seconds: those files are answered late, as on a loaded machine, while
+    the server's other threads answer every other request at once.
+    """
+    handler = type("Handler", (_QuietHandler,), {"slow": dict(slow or {})})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}", server
 

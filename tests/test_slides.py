@@ -108,6 +108,18 @@ def test_every_deck_shows_its_slides_offline(browser, decks):
     assert not report, "\n".join(report)
 
 
+def test_a_deck_whose_mathjax_arrives_late_still_works(browser, decks):
+    """reveal.js (through require.js) can be ready before the deferred MathJax script has run."""
+    html, paths = decks
+    base, server = serve(html, slow={"mathjax/tex-chtml.js": 2.0})   # a loaded machine: MathJax comes late
+    try:
+        path = paths["chapters/09_beyond_truncation/beyond_truncation"]
+        problems, state = deck_problems(browser, f"{base}/{path.relative_to(html).as_posix()}")
+    finally:
+        server.shutdown()
+    assert not problems and state["maths"] > 0, problems
+
+
 def test_the_check_fails_on_a_broken_deck(browser, decks, tmp_path):
     """A deck with a broken figure, raw TeX, a TeX error and a figure from the network fails every check."""
     html, _ = decks

@@ -93,8 +93,16 @@ require(["{{ resources.reveal.url_prefix }}/dist/reveal.js", "{{ resources.revea
     Reveal.initialize({controls: true, progress: true, history: true, center: false, slideNumber: "c/t",
                        transition: "{{ resources.reveal.transition }}", plugins: [RevealNotes],
                        width: {{ resources.reveal.width }}, height: {{ resources.reveal.height }}});
-    // MathJax 3 typesets the whole deck once; the slides' sizes change with it.
-    MathJax.startup.promise.then(function () { Reveal.layout(); });
+    // MathJax 3 typesets the whole deck once; the slides' sizes change with it. require.js can call back
+    // before the deferred MathJax script has run (seen on a loaded machine), so wait for the page's load then.
+    function layoutAfterMath() {
+      if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+        MathJax.startup.promise.then(function () { Reveal.layout(); });
+      } else {
+        window.addEventListener("load", layoutAfterMath, {once: true});
+      }
+    }
+    layoutAfterMath();
   });
 </script>
 {% endblock footer_js %}

@@ -93,14 +93,6 @@ def write_csv(path, rows):
         writer.writerows(rows)
 
 
-def clearly_worse(rows, config, best):
-    """Every seed of ``config`` has a higher best validation bits per character than every seed of ``best``."""
-    def values(c):
-        return [r["best_valid_bpc"] for r in rows
-                if r["phase"] == "comparison" and (r["k1"], r["k2"], r["stateful"]) == c]
-    return config != best and min(values(config)) > max(values(best))
-
-
 def main():
     args = parse_args()
     started = time.perf_counter()
@@ -119,11 +111,8 @@ def main():
             outputs = pool.map(run, tasks, chunksize=1)
         rows = [row for row, _, _ in outputs]
         curves = [point for _, curve, _ in outputs for point in curve]
-    mean_valid = {config: np.mean([r["best_valid_bpc"] for r in rows if (r["k1"], r["k2"], r["stateful"]) == config])
-                  for config in CONFIGS}
-    finalists = [config for config in CONFIGS if not clearly_worse(rows, config, min(mean_valid, key=mean_valid.get))]
     tasks = [("final", config, 1, args.final_hidden, args.final_budget, rate, args)
-             for config in finalists for rate in args.final_dropout]
+             for config in char_lm.finalists(rows) for rate in args.final_dropout]
     with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
         finals = pool.map(run, tasks, chunksize=1)
     rows += [row for row, _, _ in finals]

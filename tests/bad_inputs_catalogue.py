@@ -539,6 +539,7 @@ VALID = {
     "configuration_label": Spec(lambda: dict(k1=25, k2=25, stateful=True)),
     # the experiment's CSV as the repository holds it
     "read_results": Spec(lambda: dict(path=experiment_csv())),
+    "finalists": Spec(lambda: dict(rows=_lazy("lab.char_lm", "read_results", experiment_csv()))),
     # corpus: Moby-Dick from the npm package (None: the package npm ci --prefix _vendor installs)
     "moby_dick_chapters": Spec(lambda: dict(directory=moby_dick_dir())),
     "load_moby_dick": Spec(lambda: dict(min_count=3, directory=moby_dick_dir())),

@@ -1,4 +1,6 @@
 """Chapter 8's experiment unit (lstm_course.lab.char_lm) on a small synthetic text."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -47,3 +49,26 @@ def test_the_schedule_length_counts_updates_the_way_the_budget_is_spent():
     assert char_lm.updates_for(1000, 2, 5, 45) == 10
     with pytest.raises(ValueError, match="k2"):
         char_lm.updates_for(1000, 2, 5, 0)
+
+
+def comparison_row(k1, stateful, seed, bpc):
+    return {"phase": "comparison", "k1": k1, "k2": k1, "stateful": stateful, "seed": seed, "best_valid_bpc": bpc}
+
+
+def test_finalists_keep_what_the_seeds_do_not_separate_from_the_best():
+    rows = ([comparison_row(25, True, s, v) for s, v in zip((1, 2, 3), (2.30, 2.32, 2.34))]      # best mean
+            + [comparison_row(25, False, s, v) for s, v in zip((1, 2, 3), (2.33, 2.35, 2.36))]   # overlaps at 2.33
+            + [comparison_row(50, True, s, v) for s, v in zip((1, 2, 3), (2.35, 2.40, 2.41))]    # all above 2.34
+            + [{"phase": "final", "k1": 50, "k2": 50, "stateful": True, "seed": 1, "best_valid_bpc": 1.0}])
+    assert char_lm.finalists(rows) == [(25, 25, True), (25, 25, False)]
+    # A tie with the best's worst seed is not a clear separation either.
+    rows[6]["best_valid_bpc"] = 2.34
+    assert (50, 50, True) in char_lm.finalists(rows)
+
+
+def test_the_repository_csv_has_the_finalists_its_longer_runs_used():
+    rows = char_lm.read_results(Path(__file__).resolve().parents[1] / "experiments" / "results" / "char_lm_runs.csv")
+    finals = {(r["k1"], r["k2"], r["stateful"]) for r in rows if r["phase"] == "final"}
+    assert set(char_lm.finalists(rows)) == finals
+    with pytest.raises(ValueError, match="comparison"):
+        char_lm.finalists([r for r in rows if r["phase"] == "final"])

@@ -128,3 +128,23 @@ def read_results(path):
                 row[key] = float(value) if "." in value else int(value)
         row["label"] = configuration_label(row["k1"], row["k2"], row["stateful"])
     return rows
+
+
+def finalists(rows):
+    """The comparison's configurations that its seeds do not separate from the best one on validation.
+
+    The best is the configuration with the lowest mean best-validation bits per character over its seeds;
+    another is left out only when every one of its seeds is above every seed of the best (it is clearly
+    worse). ``rows`` are :func:`read_results` rows (or the experiment's own); only ``phase == "comparison"``
+    rows count. Returns the configurations as ``(k1, k2, stateful)`` tuples, in the order first seen.
+    """
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise ValueError(f"rows must be a list of dicts (rows of char_lm_runs.csv), got {type(rows).__name__}")
+    scores = {}
+    for row in rows:
+        if row.get("phase") == "comparison":
+            scores.setdefault((row["k1"], row["k2"], row["stateful"]), []).append(row["best_valid_bpc"])
+    if not scores:
+        raise ValueError("rows must hold at least one row of the comparison (phase 'comparison')")
+    best = min(scores, key=lambda config: np.mean(scores[config]))
+    return [config for config, values in scores.items() if config == best or min(values) <= max(scores[best])]
